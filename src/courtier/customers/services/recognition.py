@@ -1,0 +1,73 @@
+"""Recognition: from any identifier a customer uses to their card, at once.
+
+``recognize`` normalises what was typed (any phone format, any letter case), finds the
+identifier through its unique index, builds the card and logs who looked and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from courtier.audit.services import log_access
+from courtier.core.actor import Actor
+from courtier.core.errors import Conflict, NotFound
+from courtier.customers.card import CUSTOMER_COLUMNS, build_card
+from courtier.customers.models import Customer, Identifier
+from courtier.customers.normalize import normalize
+
+_COLUMNS = ", ".join(f"c.{c.strip()}" for c in CUSTOMER_COLUMNS.split(","))
+_LOOKUP = (
+    f"SELECT {_COLUMNS}, i.system FROM {Identifier._meta.db_table} i "
+    f"JOIN {Customer._meta.db_table} c ON c.id = i.customer_id "
+    "WHERE i.kind = %s AND i.value = %s"
+)
+
+
+def find_customer_row(kind: str, value: str, system: str | None = None) -> tuple[Any, ...]:
+    """Return the customer row for an already normalised identifier.
+
+    Raises :class:`NotFound` when nothing matches and :class:`Conflict` when an account
+    number or handle matches different customers in different systems (name the system).
+    """
+    sql, params = _LOOKUP, [kind, value]
+    if system:
+        sql += " AND i.system = %s"
+        params.append(system)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 2", params)
+        rows = cursor.fetchall()
+    if not rows:
+        raise NotFound(f"No customer matches this {kind}.")
+    if len(rows) > 1 and rows[0][0] != rows[1][0]:
+        raise Conflict(
+            f"This {kind} belongs to customers in several systems ("
+            + ", ".join(sorted(r[-1] for r in rows))
+            + "); say which system."
+        )
+    return tuple(rows[0][:-1])
+
+
+def recognize(
+    actor: Actor,
+    kind: str,
+    raw: str,
+    *,
+    system: str | None = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Return the card of the customer who uses this identifier, and log the access.
+
+    ``kind`` is phone, email, handle or account; ``raw`` is the value as typed. Raises
+    :class:`Invalid` for a malformed identifier (naming the field), :class:`NotFound` when
+    no customer uses it. The access-log row is written after the card is read, so the log
+    never names a lookup that failed; the reads run outside a write transaction because on
+    SQLite a write transaction would serialise every lookup behind one lock.
+    """
+    value = normalize(kind, raw)
+    row = find_customer_row(kind, value, system)
+    card = build_card(row)
+    log_access(row[0], actor, "recognize", reason or f"recognized by {kind}")
+    card["matched"] = {"kind": kind, "value": value}
+    return card

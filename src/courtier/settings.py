@@ -1,0 +1,192 @@
+"""One settings module, read from ``COURTIER_*`` environment variables.
+
+Nothing here opens a connection or touches the disk except the development secret key,
+which is kept in the data directory so sessions survive a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"COURTIER_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name, "")
+    if raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"COURTIER_{name}={raw!r} is not a boolean (use true or false)")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"COURTIER_{name}={raw!r} is not a whole number") from None
+
+
+BASE_DIR = Path(__file__).resolve().parent
+ENVIRONMENT = _env("ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"COURTIER_ENV={ENVIRONMENT!r} must be 'development' or 'production'"
+    )
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = _env_bool("DEBUG", False)
+DATA_DIR = Path(_env("DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+def _secret_key() -> str:
+    key = _env("SECRET_KEY")
+    if key:
+        if PRODUCTION and len(key) < 32:
+            raise ImproperlyConfigured("COURTIER_SECRET_KEY must be at least 32 characters")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "COURTIER_SECRET_KEY is not set: production mode refuses to run without one"
+        )
+    # Development keeps a generated key beside its data so sessions survive restarts.
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in _env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+BASE_URL = _env("BASE_URL", "http://localhost:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "courtier.core",
+    "courtier.staff",
+    "courtier.customers",
+    "courtier.interactions",
+    "courtier.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "courtier.urls"
+WSGI_APPLICATION = "courtier.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _database(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+        config["OPTIONS"] = {
+            # Writers queue for the lock instead of failing with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA cache_size=-65536;"
+                "PRAGMA mmap_size=1073741824;"
+            ),
+        }
+    elif url.startswith(("postgres", "postgresql")):
+        config = dict(dj_database_url.parse(url))
+        config.setdefault("OPTIONS", {})
+    else:
+        raise ImproperlyConfigured(
+            f"COURTIER_DATABASE_URL={url!r}: only sqlite:// and postgresql:// are supported"
+        )
+    # Connections are kept between requests: opening one costs more than serving a card.
+    config["CONN_MAX_AGE"] = _env_int("CONN_MAX_AGE", 600)
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'courtier.sqlite3'}")
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+TIME_ZONE = _env("TIME_ZONE", "America/Toronto")
+USE_I18N = True
+USE_TZ = True
+
+PHONE_REGION = _env("PHONE_REGION", "CA").upper()
+FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
+}

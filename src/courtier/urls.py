@@ -1,0 +1,23 @@
+"""The site's URL map: the API under /api/v1, the admin, and a root that says where to go."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from courtier.api import api
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Say what this server is and where its parts live."""
+    return HttpResponse(
+        "<!doctype html><title>Courtier</title><h1>Courtier</h1>"
+        '<ul><li><a href="/api/v1/docs">API documentation</a></li>'
+        '<li><a href="/admin/">Administration</a></li></ul>'
+    )
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
