@@ -62,14 +62,14 @@ class Running:
                 return line
         while time.monotonic() < deadline:
             try:
-                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+                got = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            if line is None:
+            if got is None:
                 raise AssertionError(f"courtier exited; it printed: {self.seen}")
-            self.seen.append(line)
-            if line.startswith(prefix):
-                return line
+            self.seen.append(got)
+            if got.startswith(prefix):
+                return got
         raise AssertionError(f"no line starting with {prefix!r} in {timeout} s: {self.seen}")
 
 

@@ -30,7 +30,9 @@ def test_init_creates_a_superuser_with_an_argon2_hash(db: None):
         "init", "--username", "root", "--email", "root@example.com", "--password", "a long pass 42"
     )
     user = User.objects.get(username="root")
-    assert user.is_superuser and user.is_staff and user.is_active
+    assert user.is_superuser
+    assert user.is_staff
+    assert user.is_active
     assert user.email == "root@example.com"
     assert user.password.startswith("argon2$")
     assert user.check_password("a long pass 42")
@@ -96,7 +98,8 @@ def test_token_create_prints_a_working_token_once(alice: User):
     token = run("token", "create", "telephony", "--user", "alice").strip()
     assert token.startswith("ctr_")
     actor = staff.actor_for_token(token)
-    assert actor is not None and actor.user_id == alice.pk
+    assert actor is not None
+    assert actor.user_id == alice.pk
     row = ApiToken.objects.get(name="telephony")
     assert token not in (row.token_hash, row.name)
 
@@ -116,8 +119,10 @@ def test_token_list_shows_names_users_and_dates_never_secrets(alice: User, bob: 
     assert lines[0].split() == ["id", "name", "user", "created", "revoked"]
     chat = next(ln for ln in lines if " chat " in ln)
     telephony = next(ln for ln in lines if " telephony " in ln)
-    assert " bob " in chat and chat.rstrip().endswith("-")
-    assert " alice " in telephony and not telephony.rstrip().endswith("-")
+    assert " bob " in chat
+    assert chat.rstrip().endswith("-")
+    assert " alice " in telephony
+    assert not telephony.rstrip().endswith("-")
 
 
 def test_token_revoke_by_secret_and_by_id(alice: User):

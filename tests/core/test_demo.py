@@ -99,7 +99,8 @@ def test_two_years_of_contacts_on_every_channel_in_the_customers_language(compan
     for c in contacts:
         assert any(c.summary.startswith(s) for s in stems[c.customer.language]), c.summary
     agents = {c.staff.get_full_name() for c in contacts if c.staff}
-    assert len(agents) >= 4 and "Sophie Lambert" in agents
+    assert len(agents) >= 4
+    assert "Sophie Lambert" in agents
     assert {c.source for c in contacts if not c.staff} >= {"mail gateway", "sms gateway"}
 
 
@@ -148,7 +149,8 @@ def test_demo_twice_reuses_the_company_and_reset_rebuilds_it(db: None):
     assert demo.counts() == counts
     assert set(Customer.objects.values_list("public_id", flat=True)) == ids
     password = re.search(r"Login: demo / (\S+)", first)
-    assert password and password[1] in again  # the same login, shown again
+    assert password
+    assert password[1] in again
     rebuilt = run_demo("--customers", "30", "--reset")
     assert "Built in" in rebuilt
     assert demo.counts() == counts
@@ -159,12 +161,15 @@ def test_demo_prints_a_login_and_a_token_that_work(db: None):
     out = run_demo("--customers", "10")
     password = re.search(r"Login: demo / (\S+)", out)
     token = re.search(r"API token: (ctr_\S+)", out)
-    assert password and token
+    assert password
+    assert token
     user = User.objects.get(username="demo")
-    assert user.is_superuser and user.password.startswith("argon2$")
+    assert user.is_superuser
+    assert user.password.startswith("argon2$")
     assert user.check_password(password[1])
     actor = actor_for_token(token[1])
-    assert actor is not None and actor.user_id == user.pk
+    assert actor is not None
+    assert actor.user_id == user.pk
 
 
 def test_demo_refuses_a_database_holding_real_customers(marie: Customer):
@@ -204,6 +209,7 @@ def test_demo_serves_what_it_built_over_real_http(tmp_path: Path):
         card = answer.json()
         assert card["display_name"] == name
         assert card["matched"]["kind"] == "phone"
-        assert card["interactions"] and card["profile"]
+        assert card["interactions"]
+        assert card["profile"]
         refused = httpx.get(f"{url}api/v1/recognize?phone={quote(raw, safe='')}", timeout=10)
         assert refused.status_code == 401
