@@ -8,6 +8,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -98,6 +99,8 @@ def test_two_years_of_contacts_on_every_channel_in_the_customers_language(compan
     }
     for c in contacts:
         assert any(c.summary.startswith(s) for s in stems[c.customer.language]), c.summary
+        # Contacts happen while the customer is awake, in their own time zone.
+        assert 8 <= c.occurred_at.astimezone(ZoneInfo(c.customer.time_zone)).hour < 20
     agents = {c.staff.get_full_name() for c in contacts if c.staff}
     assert len(agents) >= 4
     assert "Sophie Lambert" in agents

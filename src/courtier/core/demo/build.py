@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -258,7 +260,7 @@ class _Writer:
         if self.rng.random() < 0.7:
             birth = person.birth_date.isoformat()
             if self.rng.random() < 0.5:
-                add("date_of_birth", birth, SourceKind.CUSTOMER, "portal", self.ago(10, 600), None)
+                add("date_of_birth", birth, SourceKind.CUSTOMER, "portal", self.ago(10, 330), None)
             else:
                 add(
                     "date_of_birth",
@@ -294,6 +296,13 @@ class _Writer:
             )
         return f"{street}, {region.city} {region.province} {code}", code
 
+    def office_hours(self, day: datetime, zone: str) -> datetime:
+        """Move ``day`` to a waking hour in the customer's zone: nobody calls a branch at 3 am."""
+        local = day.astimezone(_zone(zone))
+        local = local.replace(hour=self.rng.randint(8, 19), minute=self.rng.randint(0, 59))
+        when = local.astimezone(UTC)
+        return when - timedelta(days=1) if when > self.now else when
+
     def timeline(self, customer: Customer, person: Person, index: int) -> list[Interaction]:
         out = []
         for n in range(self.rng.randint(3, 20)):
@@ -303,8 +312,8 @@ class _Writer:
                 if n == 0
                 else self.rng.choices(self.channels, weights=self.weights)[0]
             )
-            when = self.ago(0.01, TWO_YEARS.days)
-            local_month = when.astimezone(timezone.get_default_timezone()).month
+            when = self.office_hours(self.ago(0, TWO_YEARS.days), person.region.time_zone)
+            local_month = when.astimezone(_zone(person.region.time_zone)).month
             direction, text = summary(self.rng, channel, person.language, local_month)
             agent = None
             if channel in AGENT_CHANNELS or (direction == "outbound" and channel != "letter"):
@@ -321,6 +330,11 @@ class _Writer:
                 )
             )
         return out
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def _customer(person: Person) -> Customer:
