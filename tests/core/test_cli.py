@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
+import pty
+import select
+import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
@@ -165,3 +171,57 @@ def test_serve_answers_the_api_docs_and_static_files_through_whitenoise(tmp_path
         assert (tmp_path / "static" / "admin" / "css" / "base.css").exists()
         missing = httpx.get(base + "/static/nothing-here.css", timeout=10)
         assert missing.status_code == 404
+
+
+def _read_until(fd: int, text: bytes, timeout: float = 60) -> bytes:
+    """Read from ``fd`` until ``text`` appears (a prompt), or fail after ``timeout``."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while text not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(fd, 4096) if ready else b""
+        if not chunk:
+            raise AssertionError(f"no {text!r} before the end; got {seen!r}")
+        seen += chunk
+    return seen
+
+
+def test_init_on_a_fresh_installation_prompts_for_the_password_at_a_terminal(tmp_path: Path):
+    # A pseudo-terminal as stdin, and a new session so getpass cannot reach a real /dev/tty.
+    leader, follower = pty.openpty()
+    env = environment(tmp_path)
+    env.pop("COURTIER_ADMIN_PASSWORD", None)
+    proc = subprocess.Popen(  # noqa: S603 - our own console script
+        [COURTIER, "init", "--username", "owner"],
+        env=env,
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    os.close(follower)
+    assert proc.stderr is not None
+    assert proc.stdout is not None
+    try:
+        # Type only once asked: getpass flushes whatever was typed before its prompt.
+        _read_until(proc.stderr.fileno(), b"Password for the administrator: ")
+        os.write(leader, b"typed at the keyboard 9\n")
+        _read_until(proc.stderr.fileno(), b"Same password again: ")
+        os.write(leader, b"typed at the keyboard 9\n")
+        assert proc.wait(timeout=60) == 0
+        out = proc.stdout.read().decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        os.close(leader)
+    assert "Database migrated." in out
+    assert "Created administrator 'owner'" in out
+    assert "Generated password" not in out
+    with sqlite3.connect(tmp_path / "courtier.sqlite3") as db:
+        (hashed,) = db.execute("SELECT password FROM auth_user WHERE username = 'owner'").fetchone()
+    db.close()
+    assert hashed.startswith("argon2$")
+    assert check_password("typed at the keyboard 9", hashed)

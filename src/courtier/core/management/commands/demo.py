@@ -72,10 +72,12 @@ class Command(BaseCommand):
                 "only builds into an empty database (set COURTIER_DATA_DIR to a new folder)."
             )
         if state == "demo" and not opts["reset"]:
+            held = demo.counts()
+            note = "" if held.customers == opts["customers"] else f" of {held.customers}"
             self.stdout.write(
-                "Reusing the demo company already in this database (--reset to rebuild)."
+                f"Reusing the demo company{note} already in this database (--reset to rebuild)."
             )
-            return demo.counts()
+            return held
         if state == "demo":
             demo.wipe_demo()
         total = opts["customers"]
