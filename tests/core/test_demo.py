@@ -19,6 +19,7 @@ from django.utils import timezone
 from courtier.core import demo
 from courtier.core.actor import Actor
 from courtier.core.demo.texts import SUMMARIES
+from courtier.core.errors import Invalid
 from courtier.customers.models import Customer, Identifier
 from courtier.customers.normalize import normalize
 from courtier.customers.services.facts import profile_of
@@ -216,3 +217,12 @@ def test_demo_serves_what_it_built_over_real_http(tmp_path: Path):
         assert card["profile"]
         refused = httpx.get(f"{url}api/v1/recognize?phone={quote(raw, safe='')}", timeout=10)
         assert refused.status_code == 401
+
+
+def test_a_failed_rebuild_keeps_the_demo_that_was_there(db: None):
+    built, _ = demo.ensure_demo(15, seed=5)
+    ids = set(Customer.objects.values_list("public_id", flat=True))
+    with pytest.raises(Invalid, match="customers: must be between"):
+        demo.ensure_demo(0, reset=True)
+    assert demo.counts() == built
+    assert set(Customer.objects.values_list("public_id", flat=True)) == ids

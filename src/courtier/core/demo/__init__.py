@@ -12,6 +12,7 @@ from courtier.core.demo.build import (
     build_demo,
     counts,
     demo_state,
+    ensure_demo,
     wipe_demo,
 )
 from courtier.core.demo.login import ensure_demo_login, issue_demo_token
@@ -24,6 +25,7 @@ __all__ = [
     "build_demo",
     "counts",
     "demo_state",
+    "ensure_demo",
     "ensure_demo_login",
     "issue_demo_token",
     "wipe_demo",

@@ -97,6 +97,34 @@ def wipe_demo() -> None:
 
 
 @transaction.atomic
+def ensure_demo(
+    customers: int = DEFAULT_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    *,
+    reset: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[DemoSummary, bool]:
+    """Make sure the database holds the demo company; return what it holds and if it was built.
+
+    An existing demo is reused as it is (so running the demo again never duplicates it)
+    unless ``reset``, which deletes and rebuilds it in the same transaction: a failed
+    rebuild leaves the old demo in place. Raises :class:`Conflict` when the database holds
+    customers that are not the demo's, whatever ``reset`` says.
+    """
+    state = demo_state()
+    if state == "other":
+        raise Conflict(
+            "This database already holds customers that are not the demo's; the demo only "
+            "builds into an empty database (set COURTIER_DATA_DIR to a new folder)."
+        )
+    if state == "demo" and not reset:
+        return counts(), False
+    if state == "demo":
+        wipe_demo()
+    return build_demo(customers, seed, progress), True
+
+
+@transaction.atomic
 def build_demo(
     customers: int = DEFAULT_CUSTOMERS,
     seed: int = DEFAULT_SEED,

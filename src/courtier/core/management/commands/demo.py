@@ -12,7 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from courtier.core import demo
 from courtier.core.errors import DomainError
@@ -65,38 +72,50 @@ class Command(BaseCommand):
         exec_server(opts["host"], opts["port"], opts["workers"], opts["threads"], announce=out)
 
     def _build(self, opts: dict[str, Any]) -> demo.DemoSummary:
-        state = demo.demo_state()
-        if state == "other":
-            raise CommandError(
-                "This database already holds customers that are not the demo's; the demo "
-                "only builds into an empty database (set COURTIER_DATA_DIR to a new folder)."
+        started = time.perf_counter()
+        # Rich needs the raw stream: Django's wrapper would end each partial redraw with a newline.
+        bar = _Bar(Console(file=getattr(self.stdout, "_out", sys.stdout)))
+        try:
+            summary, built = demo.ensure_demo(
+                opts["customers"], opts["seed"], reset=opts["reset"], progress=bar
             )
-        if state == "demo" and not opts["reset"]:
-            held = demo.counts()
-            note = "" if held.customers == opts["customers"] else f" of {held.customers}"
+        finally:
+            bar.close()
+        if built:
+            self.stdout.write(f"Built in {time.perf_counter() - started:.1f} s.")
+        else:
+            note = "" if summary.customers == opts["customers"] else f" of {summary.customers}"
             self.stdout.write(
                 f"Reusing the demo company{note} already in this database (--reset to rebuild)."
             )
-            return held
-        if state == "demo":
-            demo.wipe_demo()
-        total = opts["customers"]
-        started = time.perf_counter()
-        # Rich needs the raw stream: Django's wrapper would end each partial redraw with a newline.
-        console = Console(file=getattr(self.stdout, "_out", sys.stdout))
-        columns = (
-            TextColumn("Building the demo company"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console) as bar:
-            task = bar.add_task("customers", total=total)
-            summary = demo.build_demo(
-                total, opts["seed"], progress=lambda done, _: bar.update(task, completed=done)
-            )
-        self.stdout.write(f"Built in {time.perf_counter() - started:.1f} s.")
         return summary
+
+
+class _Bar:
+    """A rich progress bar that appears only once there is progress to show."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("Building the demo company"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("customers", total=total)
+        assert self.task is not None
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _example_phone() -> str:
