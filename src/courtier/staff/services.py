@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -96,3 +97,24 @@ def actor_of(request: HttpRequest) -> Actor:
     if isinstance(auth, Actor):
         return auth
     return actor_for_user(request.user)  # type: ignore[arg-type]
+
+
+def list_tokens() -> list[ApiToken]:
+    """Return every API token with its user, newest first; the secrets are not stored."""
+    return list(ApiToken.objects.select_related("user").order_by("-created_at", "-id"))
+
+
+def revoke_token_by_id(public_id: str) -> bool:
+    """Revoke the token with this public id (as ``courtier token list`` shows it).
+
+    Returns whether a live token was revoked. Running workers may accept it for up to
+    ``TOKEN_CACHE_SECONDS`` more, as with :func:`revoke_token`.
+    """
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        raise Invalid.field("token", "is neither a token (ctr_…) nor a token id") from None
+    _cache.clear()
+    return bool(
+        ApiToken.objects.filter(public_id=key, revoked_at=None).update(revoked_at=timezone.now())
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 
 def granian_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -45,12 +47,37 @@ class Command(BaseCommand):
         parser.add_argument("--no-static", action="store_true", help="skip collectstatic")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if not opts["no_static"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
-        argv = granian_argv(opts["host"], opts["port"], opts["workers"], opts["threads"])
-        if not os.path.exists(argv[0]):
-            raise CommandError("granian is not installed in this environment")
-        self.stdout.write(f"Serving on http://{opts['host']}:{opts['port']}/")
-        sys.stdout.flush()
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "courtier.settings")
-        os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server
+        exec_server(
+            opts["host"],
+            opts["port"],
+            opts["workers"],
+            opts["threads"],
+            collect_static=not opts["no_static"],
+            announce=self.stdout.write,
+        )
+
+
+def exec_server(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    *,
+    collect_static: bool = True,
+    announce: Callable[[str], None] | None = None,
+) -> NoReturn:
+    """Collect static files, then replace this process with granian serving Courtier."""
+    if collect_static:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    argv = granian_argv(host, port, workers, threads)
+    if not os.path.exists(argv[0]):
+        raise CommandError("granian is not installed in this environment")
+    if announce is not None:
+        announce(f"Serving on http://{host}:{port}/")
+    # The server opens its own connections; this process's would leak into it across exec.
+    connections.close_all()
+    # Whatever was printed must reach a pipe before exec discards this process's buffers.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "courtier.settings")
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server
