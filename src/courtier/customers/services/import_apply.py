@@ -15,11 +15,11 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from courtier.audit.models import AccessLog
 from courtier.core.actor import Actor
 from courtier.core.errors import Invalid, RowError
 from courtier.core.ids import new_id
 from courtier.customers.models import Customer, Fact, Identifier, SourceKind
+from courtier.customers.services import import_sql as sql
 from courtier.customers.services.import_file import FIELD_COLUMNS, Key, Row
 from courtier.customers.services.records import clean_customer_fields
 
@@ -175,51 +175,24 @@ def _insert(
     reason: str,
     now: datetime,
 ) -> None:
-    customers = Customer.objects.bulk_create(
-        [Customer(public_id=t.public_id, **t.fields) for t in created]
-    )
-    for target, customer in zip(created, customers, strict=True):
-        target.customer_id = customer.pk
-    Identifier.objects.bulk_create(
+    pks = sql.insert_customers([(t.public_id, t.fields) for t in created], now)
+    for target, pk in zip(created, pks, strict=True):
+        target.customer_id = pk
+    sql.insert_identifiers(
         [
-            Identifier(
-                customer_id=t.customer_id,
-                kind=key.kind,
-                system=key.system,
-                raw_value=raw[:320],
-                value=key.value,
-                source=source[:100],
-            )
+            (t.customer_id, key.kind, key.system, raw[:320], key.value, source[:100])
             for t, key, raw, source in identifiers
-        ]
+        ],
+        now,
     )
-    Fact.objects.bulk_create(
+    sql.insert_facts(
         [
-            Fact(
-                customer_id=t.customer_id,
-                key=key,
-                value=value,
-                source_kind=SourceKind.IMPORT,
-                source=source[:100],
-                observed_at=now,
-            )
+            (t.customer_id, key, value, SourceKind.IMPORT, source[:100])
             for t, key, value, source in facts
-        ]
+        ],
+        now,
     )
-    AccessLog.objects.bulk_create(
-        [
-            AccessLog(
-                customer_id=t.customer_id,
-                at=now,
-                actor_kind=actor.kind,
-                actor_label=actor.label[:150],
-                user_id=actor.user_id,
-                action=action,
-                reason=reason[:200],
-            )
-            for t, action in logs
-        ]
-    )
+    sql.insert_access_log([(t.customer_id, action) for t, action in logs], actor, reason, now)
 
 
 def _update(targets: list[Target], now: datetime) -> None:
