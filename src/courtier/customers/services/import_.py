@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 
 from courtier.core.actor import Actor
 from courtier.core.errors import Invalid, RowError
@@ -93,19 +93,39 @@ def _parsed(path: Path, delimiter: str, source: str, result: ImportResult) -> It
             yield None
 
 
+class ImportFailed(Exception):
+    """The database failed as a whole (not one row): rows of earlier chunks are kept."""
+
+    def __init__(self, line: int, error: DatabaseError, result: ImportResult) -> None:
+        super().__init__(
+            f"the database failed on the chunk starting at line {line}: {error}. "
+            f"Rows before line {line} were imported; importing the file again resumes "
+            "safely, since rows already imported are unchanged."
+        )
+        self.result = result
+
+
+# A row's values can break a constraint or a column type; anything else (a missing table,
+# a lost connection) is the database failing, and stops the import.
+_ROW_ERRORS = (IntegrityError, DataError)
+
+
 def _write(rows: list[Row], actor: Actor, reason: str, result: ImportResult) -> None:
     try:
-        with transaction.atomic():
-            outcomes = apply_rows(rows, actor, reason)
-    except DatabaseError:
-        # Some row in the chunk broke a constraint: find it, keep the others.
-        outcomes = []
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    outcomes.extend(apply_rows([row], actor, reason))
-            except DatabaseError as exc:
-                outcomes.append(RowError(row.line, f"the database refused the row: {exc}"))
+        try:
+            with transaction.atomic():
+                outcomes = apply_rows(rows, actor, reason)
+        except _ROW_ERRORS:
+            # Some row in the chunk broke a constraint: find it, keep the others.
+            outcomes = []
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        outcomes.extend(apply_rows([row], actor, reason))
+                except _ROW_ERRORS as exc:
+                    outcomes.append(RowError(row.line, f"the database refused the row: {exc}"))
+    except DatabaseError as exc:
+        raise ImportFailed(rows[0].line, exc, result) from exc
     for outcome in outcomes:
         if isinstance(outcome, RowError):
             result.rejected.append(outcome)
@@ -125,7 +145,8 @@ def import_customers(
 
     ``source`` names where the file comes from when a row has no ``source`` cell; it
     defaults to the file name. ``progress`` is called with the number of rows just done.
-    Raises :class:`Invalid` (and writes nothing) when the file itself is unreadable.
+    Raises :class:`Invalid` (and writes nothing) when the file itself is unreadable, and
+    :class:`ImportFailed` when the database fails other than by refusing one row.
     """
     path = Path(path)
     delimiter, _ = check_file(path)

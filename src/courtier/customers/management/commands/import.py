@@ -11,7 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from courtier.core.errors import Invalid
-from courtier.customers.services.import_ import CHUNK, check_file, import_customers
+from courtier.customers.services.import_ import (
+    CHUNK,
+    ImportFailed,
+    check_file,
+    import_customers,
+)
 
 
 class Command(BaseCommand):
@@ -45,6 +50,8 @@ class Command(BaseCommand):
                 )
         except Invalid as exc:
             raise CommandError(exc.detail) from None
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from None
         for error in result.rejected:
             self.stderr.write(f"line {error.line}: {error.reason}")
         summary = (
