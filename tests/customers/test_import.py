@@ -55,7 +55,7 @@ def test_rows_become_customers_with_normalised_identifiers_and_sourced_facts(tmp
     assert (status, err) == (0, "")
     assert out.strip() == "2 created, 0 updated, 0 unchanged, 0 rejected"
     marie = Customer.objects.get(identifiers__value="+15145550199")
-    assert (marie.display_name, marie.language, marie.register) == ("Marie Tremblay", "fr", "formal")
+    assert (marie.display_name, marie.language) == ("Marie Tremblay", "fr")
     assert set(marie.identifiers.values_list("kind", "value", "raw_value", "source")) == {
         ("phone", "+15145550199", "(514) 555-0199", "crm.csv"),
         ("email", "marie.tremblay@example.com", "Marie.Tremblay@Example.com", "crm.csv"),
@@ -73,9 +73,7 @@ def test_rows_become_customers_with_normalised_identifiers_and_sourced_facts(tmp
     assert sorted(logged.values_list("action", "reason")) == [("create", "import crm.csv")] * 2
 
 
-def test_each_kind_of_bad_row_is_reported_by_line_and_column_and_good_rows_are_kept(
-    tmp_path, db
-):
+def test_each_kind_of_bad_row_is_reported_by_line_and_column_and_good_rows_are_kept(tmp_path, db):
     text = (
         HEADER
         + 'Good One,,,,,514 555 0100,,"multi\nline"\n'  # lines 2-3: a quoted newline
@@ -193,7 +191,8 @@ def test_rows_of_one_file_about_one_customer_meet_even_across_chunks(tmp_path, d
 def test_a_conflict_inside_one_chunk_names_the_line_that_created_the_customer(tmp_path, db):
     path = write(
         tmp_path,
-        "display_name,phone,email\nA,514 555 0199,\nB,,b@example.com\nC,514 555 0199,b@example.com\n",
+        "display_name,phone,email\n"
+        "A,514 555 0199,\nB,,b@example.com\nC,514 555 0199,b@example.com\n",
     )
     _, err, status = run(path)
     assert status == 1
@@ -204,7 +203,7 @@ def test_a_conflict_inside_one_chunk_names_the_line_that_created_the_customer(tm
 
 def test_unknown_column_stops_the_import_before_anything_is_written(tmp_path, db):
     path = write(tmp_path, "display_name,phone,favourite_colour\nAnn,514 555 0100,blue\n")
-    out, err, status = run(path)
+    _, err, status = run(path)
     assert status == 1
     assert "column favourite_colour: is not a known column" in err
     assert "Nothing was imported" in err
