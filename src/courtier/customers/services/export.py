@@ -25,12 +25,12 @@ import orjson
 from django.db import connection
 from django.utils import timezone
 
-from courtier.audit.models import AccessLog
 from courtier.core.actor import Actor
 from courtier.core.csvsafe import safe_cell
 from courtier.customers.models import Customer, Fact, Identifier, IdentifierKind
 from courtier.customers.services.facts import FactRow, ProfileEntry, derive_profile
 from courtier.customers.services.import_file import FACT_PREFIX, FIELD_COLUMNS
+from courtier.customers.services.import_sql import insert_access_log
 
 CHUNK = 1000
 _SYSTEM_KINDS = (IdentifierKind.HANDLE, IdentifierKind.ACCOUNT)
@@ -98,19 +98,8 @@ def customers(actor: Actor, reason: str, chunk_size: int = CHUNK) -> Iterator[Ex
                     f.observed_at, f.verified_at,
                 )
             )  # fmt: skip
-        now = timezone.now()
-        AccessLog.objects.bulk_create(
-            AccessLog(
-                customer_id=customer_id,
-                at=now,
-                actor_kind=actor.kind,
-                actor_label=actor.label[:150],
-                user_id=actor.user_id,
-                action="export",
-                reason=reason[:200],
-            )
-            for customer_id in ids
-        )
+        # One statement a chunk: bulk_create would split it to fit SQLite's 999 parameters.
+        insert_access_log([(pk, "export") for pk in ids], actor, reason, timezone.now())
         for row in chunk:
             customer_id = row.pop("id")
             row = {"id": str(row.pop("public_id")), **row}

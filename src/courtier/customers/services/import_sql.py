@@ -17,6 +17,7 @@ from typing import Any, cast
 from django.db import connection
 
 from courtier.audit.models import AccessLog
+from courtier.core.actor import Actor
 from courtier.core.ids import new_id
 from courtier.core.sql import db_uid
 from courtier.customers.models import Customer, Fact, Identifier
@@ -88,7 +89,9 @@ def insert_facts(rows: list[tuple[int, str, str, str, str]], now: datetime) -> N
             cursor.executemany(_insert(Fact, (*columns, "observed_at", "created_at")), params)
 
 
-def insert_access_log(rows: list[tuple[int, str]], actor: Any, reason: str, now: datetime) -> None:
+def insert_access_log(
+    rows: list[tuple[int, str]], actor: Actor, reason: str, now: datetime
+) -> None:
     """Append access-log entries: (customer id, action), all by ``actor`` for ``reason``."""
     at = connection.ops.adapt_datetimefield_value(now)
     columns = ("customer_id", "at", "actor_kind", "actor_label", "user_id", "action", "reason")

@@ -37,10 +37,10 @@ class Command(BaseCommand):
         actor = Actor.system("export")
         reason = f"export {opts['format']}"
         chunk = max(1, opts["chunk_size"])
-        output: Path | None = opts["output"]
-        if output is None:
+        if opts["output"] is None:
             write(_Raw(self.stdout), actor, reason, chunk)  # type: ignore[arg-type]
             return
+        output = Path(opts["output"])  # call_command passes options unparsed
         # Written beside the target and renamed at the end: a failed export leaves no
         # half-file that looks complete.
         partial = output.with_name(output.name + ".partial")
