@@ -1,7 +1,7 @@
 """Applying a chunk of checked import rows to the database, in bulk.
 
 Called inside the caller's transaction. The chunk's existing identifiers, customers and
-imported facts are read in three queries; each row is then matched in memory (a row may
+imported facts are read in a few queries; each row is then matched in memory (a row may
 also match a customer an earlier row of the same chunk creates), and the new customers,
 identifiers, facts and access-log entries are inserted with one bulk insert each.
 """
@@ -37,15 +37,20 @@ class Target:
 
 
 def _load(rows: list[Row]) -> dict[Key, Target]:
-    """Return who already owns each key of the chunk, in three queries."""
-    values = {key.value for row in rows for key, _ in row.identifiers}
+    """Return who already owns each key of the chunk: a query per kind, then two more."""
+    values: dict[str, set[str]] = {}
+    for row in rows:
+        for key, _ in row.identifiers:
+            values.setdefault(key.kind, set()).add(key.value)
     ids = {row.public_id for row in rows if row.public_id}
     owner_ids: dict[Key, int] = {}
-    if values:
-        stored = Identifier.objects.filter(value__in=values).values_list(
-            "kind", "value", "system", "customer_id"
+    for kind in sorted(values):
+        # One query per kind: the unique index is (kind, value, system), so a lookup by
+        # value alone would scan the whole table once per chunk.
+        stored = Identifier.objects.filter(kind=kind, value__in=values[kind]).values_list(
+            "value", "system", "customer_id"
         )
-        for kind, value, system, customer_id in stored:
+        for value, system, customer_id in stored:
             owner_ids[Key(kind, value, system)] = customer_id
     if ids:
         for public_id, customer_id in Customer.objects.filter(public_id__in=ids).values_list(
@@ -61,21 +66,21 @@ def _load(rows: list[Row]) -> dict[Key, Target]:
         customer_id, public_id = data.pop("id"), data.pop("public_id")
         targets[customer_id] = Target(public_id, data, customer_id)
     sources = {row.source for row in rows}
-    keys = {key for row in rows for key, _ in row.facts}
-    if keys:
+    names = {name for row in rows for name, _ in row.facts}
+    if names:
         facts = (
             Fact.objects.filter(
                 Q(customer_id__in=targets),
                 source_kind=SourceKind.IMPORT,
                 source__in=sources,
-                key__in=keys,
+                key__in=names,
                 retracted_at=None,
             )
             .order_by("observed_at", "id")
             .values_list("customer_id", "key", "source", "value")
         )
-        for customer_id, key, source, value in facts:
-            targets[customer_id].facts[(key, source)] = value
+        for customer_id, name, source, value in facts:
+            targets[customer_id].facts[(name, source)] = value
     return {key: targets[customer_id] for key, customer_id in owner_ids.items()}
 
 
