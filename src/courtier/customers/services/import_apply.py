@@ -92,13 +92,13 @@ def _describe(key: Key, column: str, target: Target) -> str:
     return f"{column}: {shown} belongs to {whose}"
 
 
-def _resolve(row: Row, owners: dict[Key, Target]) -> Target | None:
+def _resolve(row: Row, keys: list[Key], owners: dict[Key, Target]) -> Target | None:
     """Return the one customer the row's keys lead to, None for a new one.
 
     Raises :class:`Invalid` naming both customers when the keys lead to two.
     """
     found: dict[int, tuple[Target, Key]] = {}
-    for key in row.keys:
+    for key in keys:
         target = owners.get(key)
         if target is not None:
             found.setdefault(id(target), (target, key))
@@ -134,8 +134,9 @@ def apply_rows(rows: list[Row], actor: Actor, reason: str) -> list[str | RowErro
     facts: list[tuple[Target, str, str, str]] = []
     logs: list[tuple[Target, str]] = []
     for row in rows:
+        keys = row.keys
         try:
-            target = _resolve(row, owners)
+            target = _resolve(row, keys, owners)
             is_new = target is None
             if target is None:
                 target = _new_target(row)
@@ -151,12 +152,13 @@ def apply_rows(rows: list[Row], actor: Actor, reason: str) -> list[str | RowErro
                     target.fields[name] = value
                     target.changed.add(name)
                     changed = True
-        for key in row.keys:
+        if row.public_id and keys[0] not in owners:
+            owners[keys[0]] = target
+        for key, raw in row.identifiers:
             if key not in owners:
                 owners[key] = target
-                if key.kind != "id":
-                    identifiers.append((target, key, dict(row.identifiers)[key], row.source))
-                    changed = True
+                identifiers.append((target, key, raw, row.source))
+                changed = True
         for name, value in row.facts:
             if target.facts.get((name, row.source)) != value:
                 target.facts[(name, row.source)] = value

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from courtier.core.csvsafe import unguard_cell
 from courtier.core.errors import FieldError, Invalid
@@ -65,10 +66,10 @@ class Columns:
     source_index: int | None
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One way a row names its customer: an identifier, or the customer's id."""
 
+    # A named tuple, not a dataclass: a million-row import builds and hashes millions.
     kind: str  # phone, email, handle, account, or "id"
     value: str
     system: str = ""
