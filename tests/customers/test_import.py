@@ -281,3 +281,19 @@ def test_the_service_reports_rows_for_callers_other_than_the_command(tmp_path, d
     (error,) = result.rejected
     assert (error.line, error.fields) == (3, ["email"])
     assert Identifier.objects.get().source == "legacy crm"
+
+
+def test_the_documented_example_file_imports_cleanly_and_twice_changes_nothing(db):
+    example = Path(__file__).parents[2] / "docs" / "examples" / "customers.csv"
+    out, err, status = run(example)
+    assert (out.strip(), err, status) == ("4 created, 0 updated, 0 unchanged, 0 rejected", "", 0)
+    marie = Customer.objects.get(identifiers__value="A-1001")
+    assert (marie.display_name, marie.salutation, marie.time_zone) == (
+        "Marie Tremblay",
+        "ms",
+        "America/Toronto",
+    )
+    assert marie.facts.get(key="birth_date").source == "billing"
+    jean = Customer.objects.get(identifiers__kind="handle")
+    assert jean.identifiers.filter(kind="phone").count() == 2
+    assert run(example)[0].strip() == "0 created, 0 updated, 4 unchanged, 0 rejected"
