@@ -297,3 +297,16 @@ def test_the_documented_example_file_imports_cleanly_and_twice_changes_nothing(d
     jean = Customer.objects.get(identifiers__kind="handle")
     assert jean.identifiers.filter(kind="phone").count() == 2
     assert run(example)[0].strip() == "0 created, 0 updated, 4 unchanged, 0 rejected"
+
+
+def test_a_row_found_by_id_alone_updates_that_customer(tmp_path, marie):
+    path = write(tmp_path, f"id,preferred_name\n{marie.public_id},Mimi\n")
+    assert run(path)[0].strip() == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    marie.refresh_from_db()
+    assert marie.preferred_name == "Mimi"
+
+
+def test_a_bad_id_is_refused_naming_the_column(tmp_path, db):
+    _, err, status = run(write(tmp_path, "id,display_name\n12345,Ann\n"))
+    assert status == 1
+    assert err.startswith("line 2: id: is not a customer id (a UUID from an export)")

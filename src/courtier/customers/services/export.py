@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
@@ -55,8 +55,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def customers(actor: Actor, reason: str, chunk_size: int = CHUNK) -> Iterator[Exported]:
-    """Yield every customer in id order, logging each access before handing it out."""
+Progress = Callable[[int], None] | None
+
+
+def customers(
+    actor: Actor, reason: str, chunk_size: int = CHUNK, progress: Progress = None
+) -> Iterator[Exported]:
+    """Yield every customer in id order, logging each access before handing it out.
+
+    ``progress`` is called with the number of customers of each chunk as it starts.
+    """
     last = 0
     while True:
         chunk = list(
@@ -100,6 +108,8 @@ def customers(actor: Actor, reason: str, chunk_size: int = CHUNK) -> Iterator[Ex
             )  # fmt: skip
         # One statement a chunk: bulk_create would split it to fit SQLite's 999 parameters.
         insert_access_log([(pk, "export") for pk in ids], actor, reason, timezone.now())
+        if progress:
+            progress(len(ids))
         for row in chunk:
             customer_id = row.pop("id")
             row = {"id": str(row.pop("public_id")), **row}
@@ -143,24 +153,28 @@ def csv_cells(header: list[str], customer: Exported) -> list[str]:
     return [safe_cell(cells.get(name)) for name in header]
 
 
-def write_csv(out: TextIO, actor: Actor, reason: str, chunk_size: int = CHUNK) -> int:
+def write_csv(
+    out: TextIO, actor: Actor, reason: str, chunk_size: int = CHUNK, progress: Progress = None
+) -> int:
     """Write every customer to ``out`` as import-compatible CSV; return how many."""
     header = csv_header()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     count = 0
-    for customer in customers(actor, reason, chunk_size):
+    for customer in customers(actor, reason, chunk_size, progress):
         writer.writerow(csv_cells(header, customer))
         count += 1
     return count
 
 
-def write_json(out: TextIO, actor: Actor, reason: str, chunk_size: int = CHUNK) -> int:
+def write_json(
+    out: TextIO, actor: Actor, reason: str, chunk_size: int = CHUNK, progress: Progress = None
+) -> int:
     """Write every customer to ``out`` as one JSON document, streamed; return how many."""
     out.write('{"format":"courtier-export","version":1,')
     out.write(f'"exported_at":"{timezone.now().isoformat()}","customers":[')
     count = 0
-    for customer in customers(actor, reason, chunk_size):
+    for customer in customers(actor, reason, chunk_size, progress):
         record = {
             **customer.head,
             "identifiers": customer.identifiers,

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from rich.console import Console
+from rich.progress import Progress
 
 from courtier.core.actor import Actor
+from courtier.customers.models import Customer
 from courtier.customers.services.export import CHUNK, write_csv, write_json
 
 
@@ -44,9 +47,16 @@ class Command(BaseCommand):
         # Written beside the target and renamed at the end: a failed export leaves no
         # half-file that looks complete.
         partial = output.with_name(output.name + ".partial")
+        show = sys.stderr.isatty()
         try:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                count = write(handle, actor, reason, chunk)
+            with (
+                partial.open("w", encoding="utf-8", newline="") as handle,
+                Progress(console=Console(stderr=True), disable=not show) as bar,
+            ):
+                task = bar.add_task(
+                    f"Exporting to {output.name}", total=Customer.objects.count() if show else None
+                )
+                count = write(handle, actor, reason, chunk, lambda n: bar.advance(task, n))
         except OSError as exc:
             raise CommandError(f"--output: cannot write {output}: {exc.strerror}") from None
         os.replace(partial, output)
