@@ -169,7 +169,8 @@ def apply_rows(rows: list[Row], actor: Actor, reason: str) -> list[str | RowErro
         if outcome != "unchanged":
             logs.append((target, "create" if is_new else "update"))
     _insert(created, identifiers, facts, logs, actor, reason, now)
-    _update([t for t in owners.values() if t.changed and t.customer_id], now)
+    # A customer created in this chunk was inserted with its final fields already.
+    _update([t for t in owners.values() if t.changed and not t.created_by], now)
     return outcomes
 
 
