@@ -66,8 +66,13 @@ class Calendar:
         if day in self.holidays:
             return []
         zone = self.zone
+        # In UTC: Python subtracts two times of the same zone by wall clock, which would
+        # miscount the hour lost or gained on the days the clocks change.
         return [
-            (datetime.combine(day, opens, zone), datetime.combine(day, closes, zone))
+            (
+                datetime.combine(day, opens, zone).astimezone(UTC),
+                datetime.combine(day, closes, zone).astimezone(UTC),
+            )
             for opens, closes in sorted(self.hours.get(day.weekday(), ()))
         ]
 
@@ -83,6 +88,7 @@ class Calendar:
         if not 0 <= minutes <= MAX_MINUTES:
             raise CalendarError(f"{minutes} minutes is outside 0 to {MAX_MINUTES}")
         remaining = timedelta(minutes=minutes)
+        start = start.astimezone(UTC)
         day = start.astimezone(self.zone).date()
         for _ in range(_MAX_DAYS):
             for opens, closes in self.windows_on(day):
@@ -90,13 +96,14 @@ class Calendar:
                 if begin >= closes:
                     continue
                 if begin + remaining <= closes:
-                    return (begin + remaining).astimezone(UTC)
+                    return begin + remaining
                 remaining -= closes - begin
             day += timedelta(days=1)
         raise CalendarError("no opening hours in the next 20 years")
 
     def business_minutes_between(self, start: datetime, end: datetime) -> int:
         """Return the whole minutes of opening time between two aware moments."""
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             return 0
         total = timedelta()
