@@ -14,8 +14,8 @@ from courtier.cases.calendar import Calendar, CalendarError, parse_holidays, par
 TZ = ZoneInfo("America/Toronto")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -67,8 +67,11 @@ def test_minutes_between_counts_open_time_only(office: Calendar):
 
 
 @given(
+    # hypothesis takes naive bounds and attaches the zone itself.
     start=st.datetimes(
-        min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+        min_value=datetime(2025, 1, 1),  # noqa: DTZ001
+        max_value=datetime(2027, 12, 31),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
     minutes=st.integers(min_value=0, max_value=20_000),
 )

@@ -210,7 +210,7 @@ def test_my_list_is_due_first_and_flags_breaches(
     assert [c.subject for c in listed] == ["late", "urgent", "normal"]
     now = MONDAY_10 + timedelta(minutes=30)
     assert [case_clock(c, now).state for c in listed] == ["breached", "due", "on_track"]
-    assert late.pk and urgent.pk and normal.pk
+    assert [c.pk for c in listed] == [late.pk, urgent.pk, normal.pk]
 
 
 def test_card_section_is_one_query_with_sla_state(
