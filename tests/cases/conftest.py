@@ -7,6 +7,7 @@ services as ``now``, so no test depends on the wall clock.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -46,3 +47,10 @@ def console(bob: User) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(settings: Any) -> None:
+    # Argon2 is right for production and costs most of these tests' time; hashing is not
+    # what they test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
