@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from courtier.cases.models import ACTIVE_STATUSES, AccountOwner, Case
 from courtier.cases.schemas import (
@@ -80,7 +80,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Any:
         channel=payload.channel,
         priority=payload.priority,
     )
-    return 201, _with_clock(cases.get_case(case.public_id))
+    return Status(201, _with_clock(cases.get_case(case.public_id)))
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="One request")
@@ -108,7 +108,7 @@ def hand_off(request: HttpRequest, case_id: uuid.UUID, payload: HandOffIn) -> An
     done = handoffs.hand_off(
         actor_of(request), cases.get_case(case_id), to=payload.to, note=payload.note
     )
-    return 201, done
+    return Status(201, done)
 
 
 @router.get("/cases/{case_id}/interactions", response={200: list[InteractionOut], **ERRORS})
@@ -123,7 +123,9 @@ def record_on_case(request: HttpRequest, case_id: uuid.UUID, payload: CaseIntera
     interaction = cases.record_on_case(
         actor_of(request), cases.get_case(case_id), **payload.model_dump()
     )
-    return 201, Interaction.objects.select_related("customer", "staff").get(pk=interaction.pk)
+    return Status(
+        201, Interaction.objects.select_related("customer", "staff").get(pk=interaction.pk)
+    )
 
 
 @router.post("/cases/{case_id}/attach", response={200: CaseOut, **ERRORS})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from courtier.cases.schemas import Window
 from courtier.cases.services.cases import get_case
@@ -55,7 +55,7 @@ def create_agreement(request: HttpRequest, customer_id: uuid.UUID, payload: Agre
     """Record an agreement; the end date is the start plus the term."""
     customer = get_customer(customer_id)
     agreement = agreements.create_agreement(actor_of(request), customer, **payload.model_dump())
-    return 201, agreements.get_agreement(agreement.public_id)
+    return Status(201, agreements.get_agreement(agreement.public_id))
 
 
 @router.get("/agreements/{agreement_id}", response={200: AgreementOut, **ERRORS})
@@ -95,7 +95,7 @@ def make_promise(request: HttpRequest, case_id: uuid.UUID, payload: PromiseIn) -
             raise Invalid.field("agreement_id", "no agreement has this id")
     data = payload.model_dump(exclude={"agreement_id"})
     made = promises.make_promise(actor_of(request), case, agreement=agreement, **data)
-    return 201, _dump(promises.get_promise(made.public_id))
+    return Status(201, _dump(promises.get_promise(made.public_id)))
 
 
 @router.get("/promises/{promise_id}", response={200: PromiseOut, **ERRORS})
