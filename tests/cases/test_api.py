@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import User
 
@@ -10,7 +11,7 @@ from courtier.customers.models import Customer
 from tests.conftest import ApiClient
 
 
-def open_one(api: ApiClient, customer: Customer, **extra: str) -> dict:
+def open_one(api: ApiClient, customer: Customer, **extra: str) -> Any:
     body = {"customer_id": str(customer.public_id), "subject": "Bill too high", "channel": "phone"}
     response = api.post("/cases", {**body, **extra})
     assert response.status_code == 201, response.content

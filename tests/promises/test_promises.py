@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -69,8 +70,15 @@ def test_an_agreement_ends_after_its_term(contract: Agreement):
         ({"renewal_date": date(2020, 1, 1)}, "renewal_date"),
     ],
 )
-def test_bad_agreements_name_the_field(marie: Customer, as_bob: Actor, changes: dict, field: str):
-    fields = {"product": "Fibre", "start_date": date(2026, 1, 1), "term_months": 12, "price": "10"}
+def test_bad_agreements_name_the_field(
+    marie: Customer, as_bob: Actor, changes: dict[str, Any], field: str
+):
+    fields: dict[str, Any] = {
+        "product": "Fibre",
+        "start_date": date(2026, 1, 1),
+        "term_months": 12,
+        "price": "10",
+    }
     fields.update(changes)
     with pytest.raises(Invalid) as caught:
         agreements.create_agreement(as_bob, marie, **fields)
@@ -157,7 +165,9 @@ def test_an_extension_on_another_customers_agreement_is_refused(
         ({"kind": "callback", "due_at": MONDAY_10, "owner": "denis"}, "owner"),
     ],
 )
-def test_absurd_terms_are_refused(case: Case, denis: User, as_bob: Actor, terms: dict, field: str):
+def test_absurd_terms_are_refused(
+    case: Case, denis: User, as_bob: Actor, terms: dict[str, Any], field: str
+):
     with pytest.raises(Invalid) as caught:
         promises.make_promise(as_bob, case, now=MONDAY_10, **terms)
     assert field in {e.field for e in caught.value.errors}
