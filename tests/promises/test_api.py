@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from courtier.customers.models import Customer
+from courtier.promises.services.due import create_due_promise_tasks
 from tests.conftest import ApiClient
 
 
@@ -77,6 +78,13 @@ def test_bad_promises_are_named(api: ApiClient, marie: Customer, jean: Customer)
     )
     assert {e["field"] for e in bad_agreement.json()["errors"]} == {"term_months", "price"}
     assert api.get("/promises").json()["items"] == []
+    cancelled = api.post(f"/agreements/{theirs}/status", {"status": "cancelled"})
+    assert cancelled.json()["status"] == "cancelled"
+    on_cancelled = api.post(
+        f"/cases/{case_id}/promises", {"kind": "credit", "amount": "5", "agreement_id": theirs}
+    )
+    assert on_cancelled.json()["errors"][0]["field"] == "agreement_id"
+    assert api.post(f"/agreements/{theirs}/status", {"status": "paused"}).status_code == 422
 
 
 def test_list_overdue_and_report(api: ApiClient, marie: Customer):
@@ -91,6 +99,9 @@ def test_list_overdue_and_report(api: ApiClient, marie: Customer):
     broken = api.post(f"/promises/{credit['id']}/break", {"reason": "billing refused"})
     assert broken.json()["reason"] == "billing refused"
     assert api.post(f"/promises/{callback['id']}/cancel", {}).status_code == 422
+    assert create_due_promise_tasks(datetime.now(UTC) + timedelta(minutes=5)) == 1
+    (task,) = api.get("/tasks").json()
+    assert (task["origin_id"], task["owner"]) == (callback["id"], "alice")
     report = api.get("/reports/promises").json()
     assert report["overall"]["broken"] == 1
     assert report["overall"]["rate"] == 0.0

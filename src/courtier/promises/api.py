@@ -20,6 +20,7 @@ from courtier.promises.models import Agreement, Promise, State
 from courtier.promises.schemas import (
     AgreementIn,
     AgreementOut,
+    AgreementStatusIn,
     PromiseFilters,
     PromiseIn,
     PromiseOut,
@@ -62,6 +63,15 @@ def create_agreement(request: HttpRequest, customer_id: uuid.UUID, payload: Agre
 def get_agreement(request: HttpRequest, agreement_id: uuid.UUID) -> Any:
     """One agreement."""
     return agreements.get_agreement(agreement_id)
+
+
+@router.post("/agreements/{agreement_id}/status", response={200: AgreementOut, **ERRORS})
+def set_agreement_status(
+    request: HttpRequest, agreement_id: uuid.UUID, payload: AgreementStatusIn
+) -> Any:
+    """Mark the agreement active, ended or cancelled."""
+    agreement = agreements.get_agreement(agreement_id)
+    return agreements.set_agreement_status(actor_of(request), agreement, payload.status)
 
 
 @router.get("/promises", response={200: PromisePage, **ERRORS}, summary="List promises")

@@ -22,6 +22,10 @@ class AgreementIn(Strict):
     renewal_date: date | None = None
 
 
+class AgreementStatusIn(Strict):
+    status: Literal["active", "ended", "cancelled"]
+
+
 class AgreementOut(Schema):
     id: uuid.UUID = Field(alias="public_id")
     customer_id: uuid.UUID = Field(alias="customer.public_id")

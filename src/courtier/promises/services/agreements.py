@@ -115,6 +115,19 @@ def apply_extension(agreement: Agreement, months: int) -> None:
     )
 
 
+@transaction.atomic
+def set_agreement_status(actor: Actor, agreement: Agreement, status: str) -> Agreement:
+    """Mark an agreement active, ended or cancelled; its dates and history stay."""
+    if status not in AgreementStatus.values:
+        raise Invalid.field("status", f"must be one of {', '.join(AgreementStatus.values)}")
+    agreement.status = status
+    agreement.save(update_fields=["status"])
+    log_access(
+        agreement.customer_id, actor, "update", f"agreement {agreement.product} {status}"[:200]
+    )
+    return agreement
+
+
 def get_agreement(public_id: uuid.UUID) -> Agreement:
     """Return the agreement with this public id, or raise :class:`NotFound`."""
     found = Agreement.objects.select_related("customer").filter(public_id=public_id).first()
