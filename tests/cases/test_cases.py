@@ -229,3 +229,19 @@ def test_card_section_is_one_query_with_sla_state(
     ]
     assert section[0]["owner"] == "bob"
     assert [c["subject"] for c in card_for(marie)["open_cases"]] == ["Old trouble", "Fresh"]
+
+
+def test_a_broken_admin_calendar_is_refused_by_name(marie: Customer, as_bob: Actor):
+    from django.core.exceptions import ValidationError
+
+    calendar = BusinessCalendar.objects.create(
+        name="Broken", time_zone="Mars/Olympus", is_default=True
+    )
+    BusinessHours.objects.create(calendar=calendar, weekday=0, opens=time(9), closes=time(17))
+    with pytest.raises(ValidationError, match="time_zone"):
+        calendar.clean()
+    with pytest.raises(ValidationError, match="closes"):
+        BusinessHours(calendar=calendar, weekday=1, opens=time(17), closes=time(9)).clean()
+    with pytest.raises(Conflict, match=r"calendar: .*does not exist"):
+        cases.open_case(as_bob, marie, subject="x", channel="phone", now=MONDAY_10)
+    assert not marie.cases.exists()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -156,6 +159,11 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Form validation for the admin: an unknown zone would stop every SLA clock.
+        if self.time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": f"{self.time_zone!r} is not a time zone name"})
+
 
 class BusinessHours(models.Model):
     """One opening window on one weekday (two rows make a lunch break)."""
@@ -180,6 +188,11 @@ class BusinessHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        # Form validation for the admin; the services refuse such a calendar anyway.
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError({"closes": "must be after the opening time"})
 
 
 class Holiday(models.Model):

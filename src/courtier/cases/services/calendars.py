@@ -9,7 +9,7 @@ from django.conf import settings
 
 from courtier.cases.calendar import Calendar, CalendarError, parse_holidays, parse_hours
 from courtier.cases.models import BusinessCalendar, Priority, SlaTarget
-from courtier.core.errors import Invalid
+from courtier.core.errors import Conflict, FieldError, Invalid
 
 # Used when no SlaTarget row matches; the initial migration stores the same figures as
 # rows, so these only matter if an administrator deletes them.
@@ -79,8 +79,15 @@ def deadlines(priority: str, segment: str, opened_at: datetime) -> Deadlines:
     if priority not in Priority.values:
         raise Invalid.field("priority", f"must be one of {', '.join(Priority.values)}")
     first, resolution = targets_for(priority, segment)
-    calendar = default_calendar()
-    return Deadlines(
-        calendar.add_business_minutes(opened_at, first),
-        calendar.add_business_minutes(opened_at, resolution),
-    )
+    try:
+        calendar = default_calendar()
+        return Deadlines(
+            calendar.add_business_minutes(opened_at, first),
+            calendar.add_business_minutes(opened_at, resolution),
+        )
+    except CalendarError as exc:
+        # Not the caller's mistake, but no request may open without its deadlines.
+        raise Conflict(
+            f"calendar: the business calendar cannot be used: {exc}",
+            [FieldError("calendar", str(exc))],
+        ) from None

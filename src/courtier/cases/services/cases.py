@@ -132,8 +132,9 @@ def open_case(
     return case
 
 
-def _lock(case: Case) -> Case:
-    # Re-read under a row lock so two agents acting at once see each other's change.
+def lock_case(case: Case) -> Case:
+    """Re-read ``case`` under a row lock (inside a transaction) so two agents acting at
+    once see each other's change."""
     return Case.objects.select_for_update().select_related("customer", "owner").get(pk=case.pk)
 
 
@@ -158,7 +159,7 @@ def set_status(actor: Actor, case: Case, status: str, now: datetime | None = Non
     now = now or timezone.now()
     if status not in Status.values:
         raise Invalid.field("status", f"must be one of {', '.join(Status.values)}")
-    case = _lock(case)
+    case = lock_case(case)
     if case.status == Status.CLOSED:
         raise Conflict(
             "status: the case is closed; open a new one",
@@ -237,7 +238,7 @@ def record_on_case(
     reopens a waiting or resolved case, our first answer stops the first-response clock.
     All in one transaction; a refused contact leaves neither the row nor the link.
     """
-    case = _lock(case)
+    case = lock_case(case)
     if case.status == Status.CLOSED:
         raise Conflict(
             "case_id: the case is closed; open a new one for this contact",
@@ -260,7 +261,7 @@ def record_on_case(
 @transaction.atomic
 def attach_interaction(actor: Actor, case: Case, interaction: Interaction) -> Case:
     """Attach a contact already on the timeline to ``case`` (with the same effects)."""
-    case = _lock(case)
+    case = lock_case(case)
     _attach(case, interaction)
     log_access(case.customer_id, actor, "update", f"attached a contact to case {case.public_id}")
     return case

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courtier.audit.services import log_access
 from courtier.cases.models import Case, CaseInteraction, HandOff, Status
-from courtier.cases.services.cases import _lock, staff_user
+from courtier.cases.services.cases import lock_case, staff_user
 from courtier.core.actor import Actor
 from courtier.core.errors import Conflict, FieldError, Invalid
 from courtier.interactions.models import Channel, Direction
@@ -68,7 +68,7 @@ def hand_off(
     if len(note) > MAX_NOTE:
         raise Invalid.field("note", f"is longer than {MAX_NOTE} characters")
     new_owner = staff_user((to or "").strip(), "to")
-    case = _lock(case)
+    case = lock_case(case)
     if case.status == Status.CLOSED:
         raise Conflict("case_id: the case is closed", [FieldError("case_id", "the case is closed")])
     if new_owner.pk == case.owner_id:
