@@ -111,3 +111,18 @@ def test_api_needs_a_token(marie: Customer):
     from django.test import Client
 
     assert Client().get("/api/v1/cases").status_code == 401
+
+
+def test_the_endpoints_are_documented(api: ApiClient):
+    paths = api.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/cases",
+        "/api/v1/cases/{case_id}/handoffs",
+        "/api/v1/cases/{case_id}/promises",
+        "/api/v1/customers/{customer_id}/agreements",
+        "/api/v1/promises/{promise_id}/keep",
+        "/api/v1/reports/cases",
+        "/api/v1/reports/promises",
+        "/api/v1/tasks",
+    ):
+        assert path in paths

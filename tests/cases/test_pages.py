@@ -153,3 +153,20 @@ def test_an_unknown_case_is_a_404_page(console: Client):
     response = console.get("/console/cases/00000000-0000-7000-8000-000000000000/")
     assert response.status_code == 404
     assert "No case has this id." in response.content.decode()
+
+
+def test_a_promise_fallen_due_is_an_overdue_task_on_my_list(
+    console: Client, marie: Customer, as_bob: Actor
+):
+    from courtier.promises.services.due import create_due_promise_tasks
+
+    case = cases.open_case(as_bob, marie, subject="Slow line", channel="phone", now=MONDAY_10)
+    promises.make_promise(
+        as_bob, case, kind="callback", due_at=MONDAY_10 + timedelta(hours=1), now=MONDAY_10
+    )
+    _, before = queries(console, "/console/cases/")
+    assert "No open task." in before
+    create_due_promise_tasks(MONDAY_10 + timedelta(hours=2))
+    _, page = queries(console, "/console/cases/")
+    assert "<strong>Overdue</strong>" in page
+    assert "Call back Marie Tremblay" in page

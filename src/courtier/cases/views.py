@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from courtier.audit.services import log_access
-from courtier.cases.services import cases, clocks, handoffs
+from courtier.cases.services import cases, clocks, handoffs, tasks
 from courtier.core.errors import DomainError
 from courtier.customers.card import card_for
 from courtier.customers.services.records import get_customer
@@ -31,10 +31,14 @@ def _not_found(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
-    """The signed-in staff member's active requests, the next deadline first."""
+    """The signed-in staff member's active requests, the next deadline first, and their
+    open tasks, overdue ones flagged."""
     now = timezone.now()
-    rows = [(c, clocks.case_clock(c, now)) for c in clocks.my_cases(_me(request).pk)[:200]]
-    return render(request, "cases/my_requests.html", {"rows": rows, "now": now})
+    me = _me(request).pk
+    rows = [(c, clocks.case_clock(c, now)) for c in clocks.my_cases(me)[:200]]
+    # Promises that fell due arrive here as tasks (``courtier promises-due``).
+    todo = [(t, t.due_at < now) for t in tasks.open_tasks(me).select_related("case")[:200]]
+    return render(request, "cases/my_requests.html", {"rows": rows, "tasks": todo})
 
 
 @login_required
