@@ -73,6 +73,9 @@ def test_a_case_shows_the_latest_note_first_then_conversation_and_history(
     count, page = queries(console, f"/console/cases/{case.public_id}/")
     assert page.index("Tower fault suspected") < page.index("Phone dead since Tuesday")
     assert "Handed to bob by claire" in page
+    from courtier.audit.models import AccessLog
+
+    assert AccessLog.objects.filter(customer_id=marie.pk, action="view", actor_label="bob").exists()
     assert count <= 8
 
 

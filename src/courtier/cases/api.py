@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
+from courtier.audit.services import log_access
 from courtier.cases.models import ACTIVE_STATUSES, AccountOwner, Case
 from courtier.cases.schemas import (
     AccountOwnerIn,
@@ -113,8 +114,10 @@ def hand_off(request: HttpRequest, case_id: uuid.UUID, payload: HandOffIn) -> An
 
 @router.get("/cases/{case_id}/interactions", response={200: list[InteractionOut], **ERRORS})
 def list_conversation(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    """The request's conversation, oldest first."""
-    return cases.conversation(cases.get_case(case_id))
+    """The request's conversation, oldest first (logged as a view of the customer)."""
+    case = cases.get_case(case_id)
+    log_access(case.customer_id, actor_of(request), "view", "case conversation through the API")
+    return cases.conversation(case)
 
 
 @router.post("/cases/{case_id}/interactions", response={201: InteractionOut, **ERRORS})

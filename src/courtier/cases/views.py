@@ -62,6 +62,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
         else:
             return redirect("cases:detail", case_id=case.public_id)
+    log_access(case.customer_id, actor_for_user(_me(request)), "view", "console case page")
     history = handoffs.handoffs_of(case)
     context = {
         "case": case,
