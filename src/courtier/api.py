@@ -70,11 +70,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from courtier.cases.api import router as cases
     from courtier.customers.api import router as customers
     from courtier.interactions.api import router as interactions
+    from courtier.promises.api import router as promises
 
     api.add_router("", customers)
     api.add_router("", interactions)
+    api.add_router("", cases)
+    api.add_router("", promises)
 
 
 _register_routers()

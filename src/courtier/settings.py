@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "courtier.customers",
     "courtier.interactions",
     "courtier.audit",
+    "courtier.cases",
+    "courtier.promises",
+    "courtier.console",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +176,11 @@ USE_TZ = True
 
 PHONE_REGION = _env("PHONE_REGION", "CA").upper()
 FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
+# The default business calendar for SLA clocks (an admin-edited calendar replaces it).
+BUSINESS_TIME_ZONE = _env("BUSINESS_TIME_ZONE", TIME_ZONE)
+BUSINESS_HOURS = _env("BUSINESS_HOURS", "mon-fri 09:00-17:00")
+BUSINESS_HOLIDAYS = _env("BUSINESS_HOLIDAYS", "")  # ISO dates, comma-separated
+LOGIN_URL = "/console/login/"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    """Requests with one owner, hand-offs, SLA clocks and the business calendar."""
+
+    name = "courtier.cases"
+    label = "cases"
+
+    def ready(self) -> None:
+        from courtier.cases.services.clocks import card_open_cases
+        from courtier.customers.card import register_section
+
+        register_section("open_cases", card_open_cases)

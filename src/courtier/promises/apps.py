@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PromisesConfig(AppConfig):
+    """Agreements customers hold and the promises staff make them."""
+
+    name = "courtier.promises"
+    label = "promises"
+
+    def ready(self) -> None:
+        from courtier.customers.card import register_section
+        from courtier.promises.services.card import card_agreements, card_pending_promises
+
+        register_section("pending_promises", card_pending_promises)
+        register_section("agreements", card_agreements)
