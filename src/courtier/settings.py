@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "courtier.customers",
     "courtier.interactions",
     "courtier.audit",
+    "courtier.messaging",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,22 @@ USE_TZ = True
 
 PHONE_REGION = _env("PHONE_REGION", "CA").upper()
 FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
+
+# Outgoing mail through Django's SMTP backend; tests point it at aiosmtpd on loopback.
+EMAIL_HOST = _env("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _env("EMAIL_USER")
+EMAIL_HOST_PASSWORD = _env("EMAIL_PASSWORD")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "Courtier <courtier@localhost>")
+# SMS provider adapter and the shared secret that signs inbound webhooks.
+SMS_PROVIDER_URL = _env("SMS_PROVIDER_URL")
+SMS_PROVIDER_TOKEN = _env("SMS_PROVIDER_TOKEN")
+SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
+WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
+# The owner's signature under every message (house style).
+MESSAGING_SIGNATURE = _env("MESSAGING_SIGNATURE", "The Courtier team")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
