@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 from django.http import HttpResponse
 
-from courtier.core.errors import FieldError
+from courtier.core.errors import FieldError, Invalid
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -32,3 +33,17 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     if len(parts) > 1 and parts[0] == "payload":
         parts = parts[1:]
     return ".".join(parts) or "request"
+
+
+def refuse_unknown_params(params: Iterable[str], allowed: Iterable[str]) -> None:
+    """Raise :class:`Invalid` naming each query parameter the endpoint does not take.
+
+    ninja ignores unknown query parameters; a typo such as ``?phnoe=`` would then silently
+    mean "no filter", so we refuse it instead.
+    """
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise Invalid(
+            "unknown query parameter: " + ", ".join(unknown),
+            [FieldError(name, "is not a parameter of this endpoint") for name in unknown],
+        )

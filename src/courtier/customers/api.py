@@ -8,12 +8,13 @@ from typing import Any
 import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from courtier.audit.services import accesses, log_access
 from courtier.core.errors import Invalid, NotFound
 from courtier.core.pagination import paginate
+from courtier.core.problem import refuse_unknown_params
 from courtier.customers.card import card_for
 from courtier.customers.models import Customer, Fact, Identifier
 from courtier.customers.schemas import (
@@ -60,6 +61,7 @@ def recognize(request: HttpRequest, q: Query[RecognizeQuery]) -> HttpResponse:
     Give exactly one of ``phone``, ``email``, ``handle`` or ``account``. Each call is written
     to the customer's access log with the caller and the ``reason``.
     """
+    refuse_unknown_params(request.GET, RecognizeQuery.model_fields)
     given = [
         (k, v)
         for k, v in (
@@ -93,6 +95,7 @@ class CustomerFilters(Schema):
 @router.get("/customers", response={200: CustomerPage, **ERRORS}, summary="List customers")
 def list_customers(request: HttpRequest, f: Query[CustomerFilters]) -> Any:
     """List customers, newest first by default, with cursor pagination."""
+    refuse_unknown_params(request.GET, CustomerFilters.model_fields)
     qs = Customer.objects.all()
     if f.status:
         qs = qs.filter(status=f.status)
@@ -125,7 +128,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
         identifiers=[NewIdentifier(**i.model_dump()) for i in payload.identifiers],
         facts=[NewFact(**f.model_dump()) for f in payload.facts],
     )
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -157,7 +160,7 @@ def update_customer(request: HttpRequest, customer_id: uuid.UUID, payload: Custo
 def delete_customer(request: HttpRequest, customer_id: uuid.UUID) -> Any:
     """Erase a customer and everything held about them (the access log stays)."""
     records.delete_customer(actor_of(request), records.get_customer(customer_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_id}/access-log", response={200: list[AccessOut], **ERRORS})
@@ -187,7 +190,7 @@ def add_identifier(request: HttpRequest, customer_id: uuid.UUID, payload: Identi
     identifier, created = records.add_identifier(
         actor_of(request), customer, NewIdentifier(**payload.model_dump())
     )
-    return (201 if created else 200), identifier
+    return Status((201 if created else 200), identifier)
 
 
 def _identifier(identifier_id: uuid.UUID) -> Identifier:
@@ -222,7 +225,7 @@ def update_identifier(
 def remove_identifier(request: HttpRequest, identifier_id: uuid.UUID) -> Any:
     """Detach an identifier from its customer."""
     records.remove_identifier(actor_of(request), _identifier(identifier_id))
-    return 204, None
+    return Status(204, None)
 
 
 # Facts
@@ -251,7 +254,7 @@ def record_fact(request: HttpRequest, customer_id: uuid.UUID, payload: FactIn) -
     """Record an observation; the source defaults to the caller."""
     customer = records.get_customer(customer_id)
     fact = facts.record_fact_as(actor_of(request), customer, NewFact(**payload.model_dump()))
-    return 201, fact
+    return Status(201, fact)
 
 
 @router.get("/facts/{fact_id}", response={200: FactOut, **ERRORS})

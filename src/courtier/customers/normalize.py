@@ -79,6 +79,8 @@ def normalize_email(text: str, field: str = "email") -> str:
         and len(text) <= 254
         and len(text.split("@")[0]) <= 64
         and text.rsplit(".", 1)[1].lower() not in _SPECIAL_TLDS
+        # IDNA reserves "--" in a label's 3rd and 4th places (xn--): the validator decides.
+        and "--" not in text.split("@")[1]
     ):
         return text.lower()
     try:

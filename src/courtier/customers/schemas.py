@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-import warnings
 from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-# "register" (vous/tu) is the customer's word for it; it only hides ABCMeta.register,
-# which nothing calls on a schema.
-warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+# "register" (vous/tu) cannot be a pydantic attribute: every model class already has a
+# `register` (ABCMeta's), which pydantic would take as the field's default. Schemas call
+# the attribute `register_` and use "register" as its alias in and out.
+REGISTER = Field(None, alias="register", description="formal (vous) or informal (tu)")
 
 IdentifierKindName = Literal["phone", "email", "handle", "account"]
 
@@ -74,9 +74,10 @@ class CustomerFields(Strict):
     given_name: str | None = Field(None, max_length=100)
     family_name: str | None = Field(None, max_length=100)
     preferred_name: str | None = Field(None, max_length=100)
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
     salutation: Literal["", "ms", "mr", "mx", "dr"] | None = None
     language: Literal["en", "fr"] | None = None
-    register: Literal["formal", "informal"] | None = None
+    register_: Literal["formal", "informal"] | None = REGISTER
     time_zone: str | None = Field(None, max_length=64)
 
 
@@ -90,14 +91,15 @@ class CustomerPatch(CustomerFields):
 
 
 class CustomerOut(Schema):
-    id: uuid.UUID = Field(alias="public_id")
+    model_config = ConfigDict(serialize_by_alias=True)
+    id: uuid.UUID = Field(validation_alias="public_id")
     display_name: str
     given_name: str
     family_name: str
     preferred_name: str
     salutation: str
     language: str
-    register: str
+    register_: str = Field(alias="register")
     time_zone: str
     status: str
     created_at: datetime
@@ -112,6 +114,8 @@ class CustomerPage(Schema):
 class Card(Schema):
     """The customer card (see ``customers/card.py``); sections are lists of objects."""
 
+    model_config = ConfigDict(serialize_by_alias=True)
+
     id: uuid.UUID
     display_name: str
     given_name: str
@@ -119,7 +123,7 @@ class Card(Schema):
     preferred_name: str
     salutation: str
     language: str
-    register: str
+    register_: str = Field(alias="register")
     time_zone: str
     status: str
     address: str = Field(description="How to address them: 'Madame Tremblay' or 'Marie'")

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from courtier.core.errors import NotFound
 from courtier.core.pagination import paginate
+from courtier.core.problem import refuse_unknown_params
 from courtier.customers.schemas import Problem, Strict
 from courtier.customers.services.records import get_customer
 from courtier.interactions import services
@@ -60,7 +61,8 @@ class TimelineFilters(Schema):
     limit: int = 50
 
 
-def _page(qs: Any, f: TimelineFilters) -> dict[str, Any]:
+def _page(request: HttpRequest, qs: Any, f: TimelineFilters) -> dict[str, Any]:
+    refuse_unknown_params(request.GET, TimelineFilters.model_fields)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.since:
@@ -87,7 +89,7 @@ def customer_timeline(
 ) -> Any:
     """Every contact with the customer on every channel, newest first."""
     customer = get_customer(customer_id)
-    return _page(Interaction.objects.filter(customer=customer), f)
+    return _page(request, Interaction.objects.filter(customer=customer), f)
 
 
 @router.post(
@@ -99,13 +101,13 @@ def record(request: HttpRequest, customer_id: uuid.UUID, payload: InteractionIn)
     """Append a contact to the timeline (the timeline is never edited)."""
     customer = get_customer(customer_id)
     interaction = services.record_interaction(actor_of(request), customer, **payload.model_dump())
-    return 201, interaction
+    return Status(201, interaction)
 
 
 @router.get("/interactions", response={200: InteractionPage, **ERRORS}, summary="All contacts")
 def all_interactions(request: HttpRequest, f: Query[TimelineFilters]) -> Any:
     """Contacts across all customers, filtered by channel and time."""
-    return _page(Interaction.objects.all(), f)
+    return _page(request, Interaction.objects.all(), f)
 
 
 @router.get("/interactions/{interaction_id}", response={200: InteractionOut, **ERRORS})
