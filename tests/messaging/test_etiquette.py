@@ -78,7 +78,7 @@ def test_preferred_channel_comes_first(marie: Customer, system: Actor, welcome: 
     ],
 )
 def test_refusals_by_preference(
-    marie: Customer, system: Actor, welcome: list[Template], changes: dict, reason: str
+    marie: Customer, system: Actor, welcome: list[Template], changes: dict[str, object], reason: str
 ):
     change_preferences(system, marie, changes, origin="staff")
     m = queue_message(system, marie, "welcome", CTX, now=NOON)
@@ -134,7 +134,7 @@ def test_a_template_that_does_not_render_suppresses_not_breaks(
     assert "line 1" in m.decision
 
 
-def test_bad_requests_are_refused_by_field(marie: Customer, system: Actor, welcome: list):
+def test_bad_requests_are_refused_by_field(marie: Customer, system: Actor, welcome: list[Template]):
     with pytest.raises(Invalid) as refused:
         queue_message(system, marie, "nonsense", {"when": object()}, channel="fax", key="k" * 201)
     assert {e.field for e in refused.value.errors} == {"purpose", "context", "channel", "key"}
