@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -29,6 +30,7 @@ class Mailbox:
     received: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # answered 550 at RCPT
     busy: int = 0  # the next N messages are answered 451 at DATA
+    delay: float = 0.0  # seconds before answering DATA (a slow server)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(
@@ -40,6 +42,8 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.busy > 0:
                 self.busy -= 1
