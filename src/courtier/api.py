@@ -72,9 +72,13 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from courtier.customers.api import router as customers
     from courtier.interactions.api import router as interactions
+    from courtier.messaging.api import router as messaging
+    from courtier.messaging.api import webhooks as messaging_webhooks
 
     api.add_router("", customers)
     api.add_router("", interactions)
+    api.add_router("", messaging)
+    api.add_router("", messaging_webhooks)
 
 
 _register_routers()

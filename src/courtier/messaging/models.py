@@ -100,6 +100,7 @@ class Origin(models.TextChoices):
     IMPORT = "import", "An import"
     API = "api", "An integration"
     INBOUND = "inbound", "A reply from the customer (STOP)"
+    EMAIL = "email", "The unsubscribe link in an email"
 
 
 class PreferenceChange(models.Model):

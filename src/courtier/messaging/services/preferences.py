@@ -14,6 +14,7 @@ from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,6 +31,7 @@ from courtier.messaging.models import (
     Preference,
     PreferenceChange,
 )
+from courtier.messaging.services.style import UNSUBSCRIBE_SALT
 
 CATEGORIES = tuple(Category.values)
 CHANNELS = tuple(MessageChannel.values)
@@ -251,6 +253,24 @@ def change_preferences(
     if history:
         log_access(customer.pk, actor, "update", f"changed {len(history)} preference(s)")
     return preferences_of(customer)
+
+
+def unsubscribe(token: str) -> tuple[Customer, str]:
+    """Withdraw email consent for the category a signed unsubscribe link names.
+
+    Returns the customer and the category. Raises :class:`Invalid` for a link that was
+    not made by us (or was altered). Idempotent: a second click changes nothing.
+    """
+    try:
+        public_id, category = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Invalid.field("token", "is not an unsubscribe link we sent") from None
+    customer = Customer.objects.filter(public_id=public_id).first()
+    if customer is None or category not in CATEGORIES:
+        raise Invalid.field("token", "is not an unsubscribe link we sent")
+    actor = Actor(kind="customer", label=customer.display_name[:150])
+    change_preferences(actor, customer, {"consents": {category: {"email": False}}}, origin="email")
+    return customer, category
 
 
 def preference_history(customer: Customer) -> QuerySet[PreferenceChange]:

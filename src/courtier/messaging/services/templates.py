@@ -227,6 +227,12 @@ def save_template(
     return target
 
 
+@transaction.atomic
+def delete_template(actor: Actor, template: Template) -> None:
+    """Remove a template; queued messages keep the words they were rendered with."""
+    template.delete()
+
+
 def get_template(public_id: Any) -> Template:
     """Return the template with this public id, or raise :class:`NotFound`."""
     found = Template.objects.filter(public_id=public_id).first()
