@@ -37,12 +37,12 @@ def _post(path: str, body: bytes, *, sign: bool = True, content_type: str = "") 
     headers = {}
     if sign:
         digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers["HTTP_X_COURTIER_SIGNATURE"] = f"sha256={digest}"
+        headers["X-Courtier-Signature"] = f"sha256={digest}"
     return Client().post(
         "/api/v1/messaging/inbound/" + path,
         body,
         content_type=content_type or "application/octet-stream",
-        **headers,
+        headers=headers,
     )
 
 
