@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from courtier.core.pagination import paginate
@@ -31,7 +31,7 @@ def list_templates(request: HttpRequest, purpose: str | None = None) -> Any:
 @router.post("/messaging/templates", response={201: s.TemplateOut, **ERRORS})
 def create_template(request: HttpRequest, payload: s.TemplateIn) -> Any:
     """Add a template; syntax errors and sandbox escapes are refused with their line."""
-    return 201, templates.save_template(actor_of(request), payload.model_dump())
+    return Status(201, templates.save_template(actor_of(request), payload.model_dump()))
 
 
 @router.get("/messaging/templates/{template_id}", response={200: s.TemplateOut, **ERRORS})
@@ -51,7 +51,7 @@ def replace_template(request: HttpRequest, template_id: uuid.UUID, payload: s.Te
 def delete_template(request: HttpRequest, template_id: uuid.UUID) -> Any:
     """Remove a template; messages already queued keep their rendered words."""
     templates.delete_template(actor_of(request), templates.get_template(template_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/messaging/preview", response={200: s.PreviewOut, **ERRORS})
@@ -148,7 +148,7 @@ def queue(request: HttpRequest, customer_id: uuid.UUID, payload: s.MessageIn) ->
         key=payload.key,
         channel=payload.channel,
     )
-    return 201, message
+    return Status(201, message)
 
 
 @router.get("/messaging/messages", response={200: s.MessagePage, **ERRORS})

@@ -19,7 +19,7 @@ class TemplateIn(Strict):
     purpose: str = Field(max_length=64)
     channel: ChannelName
     language: Literal["en", "fr"]
-    category: CategoryName | Literal[""] = ""
+    category: Literal["service", "proactive", "offers", ""] = ""
     subject: str = Field("", max_length=300)
     text: str = Field(max_length=20_000)
     html: str = Field("", max_length=100_000)
@@ -66,7 +66,7 @@ class CapIn(Strict):
 
 
 class PreferencesIn(Strict):
-    preferred_channel: ChannelName | Literal[""] | None = None
+    preferred_channel: Literal["email", "sms", "portal", ""] | None = None
     quiet_start: str | None = Field(None, max_length=8)
     quiet_end: str | None = Field(None, max_length=8)
     do_not_contact: bool | None = None
@@ -98,7 +98,7 @@ class MessageIn(Strict):
     purpose: str = Field(max_length=64)
     context: dict[str, Any] = Field(default_factory=dict)
     key: str = Field("", max_length=200)
-    channel: ChannelName | Literal[""] = ""
+    channel: Literal["email", "sms", "portal", ""] = ""
 
 
 class MessageOut(Schema):
