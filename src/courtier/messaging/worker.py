@@ -56,9 +56,7 @@ class Worker:
                 if transport is None:
                     self._fail(message, f"no transport for channel {message.channel!r}", True)
                     continue
-                if message.channel not in used:
-                    transport.open()
-                    used.add(message.channel)
+                used.add(message.channel)  # transports open lazily on their first send
                 try:
                     provider_id = transport.send(message)
                 except TransportError as exc:

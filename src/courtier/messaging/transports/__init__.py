@@ -2,7 +2,8 @@
 
 A transport sends one rendered ``Message`` and returns the provider's id for it, or
 raises :class:`TransportError` saying whether trying again could help (``permanent``).
-``open``/``close`` bracket a batch so a connection (SMTP) is reused across messages.
+A transport opens what it needs on its first ``send`` and keeps it until ``close``, which
+the worker calls after each batch, so one SMTP session serves a whole batch.
 Adding a channel: a module here with a ``Transport`` subclass, registered in
 ``default_transports``.
 """
@@ -27,9 +28,6 @@ class Transport:
     channel = ""
     # A portal message is in the customer's inbox the moment it is stored.
     delivers_on_send = False
-
-    def open(self) -> None:
-        """Prepare for a batch (open a connection); the default needs nothing."""
 
     def close(self) -> None:
         """End a batch; must not raise."""

@@ -29,7 +29,14 @@ class EmailTransport(Transport):
         self.connection: BaseEmailBackend | None = None
 
     def open(self) -> None:
+        # Opened here, not by send(): Django then reuses it for the whole batch instead
+        # of a new SMTP session (connect, EHLO, QUIT) per message.
         self.connection = get_connection(fail_silently=False)
+        try:
+            self.connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.connection = None
+            raise TransportError(f"SMTP connection failed: {exc}") from None
 
     def close(self) -> None:
         if self.connection is not None:
