@@ -151,7 +151,11 @@ def main() -> None:
             queue(workers)
             connection.close()
             cpu = run_workers(workers) - workers * startup
-            sent = list(Message.objects.filter(state="sent").values_list("sent_at", flat=True))
+            sent = [
+                t
+                for t in Message.objects.filter(state="sent").values_list("sent_at", flat=True)
+                if t
+            ]
             if len(sent) != n:
                 raise SystemExit(f"only {len(sent)} of {n} messages were sent")
             span = (max(sent) - min(sent)).total_seconds()
