@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from courtier.customers.models import Customer
 from courtier.messaging.models import Template
@@ -17,6 +19,32 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
 ]
+
+
+@pytest.fixture
+def server(transactional_db: None) -> Iterator[str]:
+    """A live server for this test only, so its database connection closes with it.
+
+    (pytest-django's session-wide live server keeps its connection until the session
+    ends, after the PostgreSQL test database should already have been dropped.)
+    """
+    shared = {}
+    for conn in connections.all():
+        if conn.vendor == "sqlite" and conn.is_in_memory_db():  # type: ignore[attr-defined]
+            conn.inc_thread_sharing()
+            shared[conn.alias] = conn
+    thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, shared, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.terminate()
+        for conn in shared.values():
+            conn.dec_thread_sharing()
 
 
 @pytest.fixture
@@ -32,16 +60,19 @@ def browser_page() -> Iterator[Any]:
                 yield browser.new_page()
             finally:
                 browser.close()
+                # Database calls made while Playwright's loop runs get a connection of
+                # their own (asgiref sees another context); close it before the test
+                # database is dropped.
+                connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_staff_previews_then_saves_a_template(
-    live_server: Any, browser_page: Any, alice: Any, marie: Customer
+    server: str, browser_page: Any, alice: Any, marie: Customer
 ):
     page = browser_page
-    page.goto(f"{live_server.url}/console/messaging/templates/")
+    page.goto(f"{server}/console/messaging/templates/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", "correct horse 9")
     page.click("input[type=submit]")

