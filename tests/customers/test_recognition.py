@@ -101,6 +101,6 @@ def test_card_costs_a_fixed_number_of_queries(
 ):
     for n in range(40):
         record_interaction(system, marie, channel="email", direction="outbound", summary=f"{n}")
-    # lookup, identifiers, facts, interactions, access-log insert
-    with django_assert_num_queries(5):
+    # lookup, identifiers, facts, interactions, messages, access-log insert
+    with django_assert_num_queries(6):
         recognize(system, "phone", "514-555-0199")
