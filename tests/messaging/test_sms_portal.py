@@ -128,3 +128,37 @@ def test_a_channel_without_transport_fails_the_message(
     Worker({}).run_once()
     m.refresh_from_db()
     assert (m.state, m.last_error) == ("failed", "no transport for channel 'portal'")
+
+
+def test_signed_delivery_receipts_mark_sms_delivered_or_failed(
+    marie: Customer, system: Actor, welcome: list[Template], provider: SmsProvider, settings: Any
+):
+    import hashlib
+    import hmac
+    import json
+
+    from django.test import Client
+
+    settings.WEBHOOK_SECRET = "s3cret"
+
+    def receipt(payload: object, sign: bool = True) -> Any:
+        body = json.dumps(payload).encode()
+        digest = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        headers = {"X-Courtier-Signature": f"sha256={digest}"} if sign else {}
+        return Client().post(
+            "/api/v1/messaging/receipts/sms", body, content_type="application/json", headers=headers
+        )
+
+    m = _sms(system, marie)
+    _sms_worker(provider).run_once()
+    assert receipt({"id": "sms-1", "status": "delivered"}, sign=False).status_code == 401
+    assert receipt({"id": "sms-1", "status": "delivered"}).json() == {
+        "provider_id": "sms-1",
+        "recorded": True,
+    }
+    assert receipt({"id": "sms-1", "status": "delivered"}).json()["recorded"] is False
+    m.refresh_from_db()
+    assert m.state == "delivered"
+    bad = receipt({"id": "sms-1", "status": "maybe"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"

@@ -13,7 +13,7 @@ from courtier.core.pagination import paginate
 from courtier.customers.schemas import Problem
 from courtier.customers.services.records import get_customer
 from courtier.messaging import schemas as s
-from courtier.messaging.services import inbound, outbox, preferences, templates
+from courtier.messaging.services import delivery, inbound, outbox, preferences, templates
 from courtier.messaging.services.style import sms_segments
 from courtier.staff.services import actor_of
 
@@ -175,3 +175,16 @@ def inbound_sms(request: HttpRequest) -> Any:
     """An inbound SMS as JSON (from, to, text, id), signed with X-Courtier-Signature."""
     inbound.verify_signature(request.body, request.headers.get("X-Courtier-Signature", ""))
     return inbound.receive_sms(request.body)
+
+
+class ReceiptOut(Schema):
+    provider_id: str
+    recorded: bool
+
+
+@webhooks.post("/messaging/receipts/sms", response={200: ReceiptOut, **ERRORS})
+def sms_receipt(request: HttpRequest) -> Any:
+    """A provider's delivery receipt (JSON: id, status), signed with X-Courtier-Signature."""
+    inbound.verify_signature(request.body, request.headers.get("X-Courtier-Signature", ""))
+    provider_id, recorded = delivery.record_receipt(request.body)
+    return {"provider_id": provider_id, "recorded": recorded}

@@ -16,6 +16,7 @@ Message-ID / provider reference, so the receiving side recognises it.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from courtier.core.actor import Actor
+from courtier.core.errors import Invalid
 from courtier.interactions.services import record_interaction
 from courtier.messaging.models import Message, State
 
@@ -147,3 +149,30 @@ def mark_delivered(provider_id: str, at: datetime | None = None) -> bool:
         .exclude(provider_id="")
         .update(state=State.DELIVERED, delivered_at=at or timezone.now())
     )
+
+
+def record_receipt(raw: bytes) -> tuple[str, bool]:
+    """Apply a provider's delivery receipt (``{"id": ..., "status": "delivered"}``).
+
+    Returns the provider id and whether a sent message was marked delivered; a receipt
+    for an unknown or already delivered message changes nothing (providers repeat them).
+    Raises :class:`Invalid` naming the field of a malformed receipt.
+    """
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise Invalid.field("body", "is not JSON") from None
+    if not isinstance(payload, dict):
+        raise Invalid.field("body", "is not a JSON object")
+    provider_id = payload.get("id")
+    if not isinstance(provider_id, str) or not provider_id:
+        raise Invalid.field("id", "is missing")
+    status = payload.get("status")
+    if status not in ("delivered", "failed"):
+        raise Invalid.field("status", "must be delivered or failed")
+    if status == "delivered":
+        return provider_id, mark_delivered(provider_id)
+    updated = Message.objects.filter(provider_id=provider_id, state=State.SENT).update(
+        state=State.FAILED, failed_at=timezone.now(), last_error="the provider could not deliver"
+    )
+    return provider_id, bool(updated)
