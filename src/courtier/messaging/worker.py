@@ -14,6 +14,7 @@ from types import FrameType
 
 from django.db import close_old_connections
 
+from courtier.messaging.models import Message
 from courtier.messaging.services.delivery import (
     MAX_ATTEMPTS,
     Backoff,
@@ -69,10 +70,7 @@ class Worker:
                 self.transports[channel].close()
         return len(messages)
 
-    def _fail(self, message: object, error: str, permanent: bool) -> None:
-        from courtier.messaging.models import Message
-
-        assert isinstance(message, Message)
+    def _fail(self, message: Message, error: str, permanent: bool) -> None:
         state = mark_failed(
             message,
             error,
