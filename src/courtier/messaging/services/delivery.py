@@ -127,7 +127,10 @@ def mark_failed(
     backoff: Backoff,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> str:
-    """Record a failed attempt: retry later (queued) or give up (failed); return the state."""
+    """Record a failed attempt: retry later (queued) or give up (failed); return the state.
+
+    Returns "stale" and changes nothing if this attempt is no longer the current one.
+    """
     now = timezone.now()
     give_up = permanent or message.attempts >= max_attempts
     fields: dict[str, object] = {"claimed_until": None, "last_error": error[:500]}
@@ -135,10 +138,11 @@ def mark_failed(
         fields.update(state=State.FAILED, failed_at=now)
     else:
         fields.update(state=State.QUEUED, send_after=now + backoff.delay(message.attempts))
-    Message.objects.filter(pk=message.pk, state=State.SENDING, attempts=message.attempts).update(
-        **fields
-    )
-    return str(fields["state"])
+    updated = Message.objects.filter(
+        pk=message.pk, state=State.SENDING, attempts=message.attempts
+    ).update(**fields)
+    # "stale": another worker took the message over after our lease ran out.
+    return str(fields["state"]) if updated else "stale"
 
 
 @transaction.atomic
