@@ -52,3 +52,17 @@ def test_an_expired_lease_is_taken_over_and_the_late_report_ignored(
     taken.refresh_from_db()
     assert (taken.state, taken.provider_id) == ("sent", "p-2")
     assert Interaction.objects.filter(customer=marie, direction="outbound").count() == 1
+
+
+def test_a_message_that_kills_every_worker_is_eventually_failed(
+    marie: Customer, system: Actor, welcome: list[Template]
+):
+    from courtier.messaging.models import Message
+    from courtier.messaging.services.delivery import MAX_CLAIMS
+
+    _queue(system, marie, 1)
+    (m,) = claim(1, lease=1)
+    Message.objects.filter(pk=m.pk).update(attempts=MAX_CLAIMS)
+    assert claim(1, lease=1, now=timezone.now() + timedelta(seconds=2)) == []
+    m.refresh_from_db()
+    assert (m.state, m.last_error) == ("failed", "the worker stopped during every attempt")

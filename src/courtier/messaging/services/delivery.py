@@ -34,7 +34,16 @@ _TABLE = Message._meta.db_table
 # Only the model's table name is formatted in, never input.
 _DUE = (
     f"SELECT id FROM {_TABLE} WHERE (state = 'queued' AND send_after <= %s) "
-    "OR (state = 'sending' AND claimed_until < %s) ORDER BY send_after, id LIMIT %s"
+    "OR (state = 'sending' AND claimed_until < %s AND attempts < %s) "
+    "ORDER BY send_after, id LIMIT %s"
+)
+# A message whose worker died during every one of this many claims is not retried any
+# more: something in it (size, content) is likely what kills the worker.
+MAX_CLAIMS = 3 * MAX_ATTEMPTS
+_POISONED = (
+    f"UPDATE {_TABLE} SET state = 'failed', failed_at = %s, claimed_until = NULL, "
+    "last_error = 'the worker stopped during every attempt' "
+    "WHERE state = 'sending' AND claimed_until < %s AND attempts >= %s"
 )
 _CLAIM = (
     f"UPDATE {_TABLE} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "
@@ -68,7 +77,10 @@ def claim(limit: int, lease: float, now: datetime | None = None) -> list[Message
         due += " FOR UPDATE SKIP LOCKED"
     until = now + timedelta(seconds=lease)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM.format(due=due), [adapt(until), adapt(now), adapt(now), limit])
+        cursor.execute(_POISONED, [adapt(now), adapt(now), MAX_CLAIMS])
+        cursor.execute(
+            _CLAIM.format(due=due), [adapt(until), adapt(now), adapt(now), MAX_CLAIMS, limit]
+        )
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
