@@ -165,3 +165,14 @@ def test_malformed_sms_names_the_field_and_is_kept(db: None, body: bytes, field:
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
     assert Inbound.objects.get().status == "rejected"
+
+
+def test_rejected_inbound_awaits_review_in_the_api(db: None, api: Any):
+    _post("sms", b"{broken", content_type="application/json")
+    _post("sms", json.dumps({"from": "+15145550100", "text": "ok", "id": "z"}).encode())
+    rejected = api.get("/messaging/inbound", status="rejected").json()
+    assert [(r["status"], r["raw"], r["error"]) for r in rejected] == [
+        ("rejected", "{broken", "body: is not a JSON object")
+    ]
+    assert len(api.get("/messaging/inbound").json()) == 2
+    assert api.get("/messaging/inbound", status="lost").status_code == 422

@@ -163,6 +163,12 @@ def get_message(request: HttpRequest, message_id: uuid.UUID) -> Any:
     return outbox.get_message(message_id)
 
 
+@router.get("/messaging/inbound", response={200: list[s.InboundRawOut], **ERRORS})
+def inbound_log(request: HttpRequest, status: str = "") -> Any:
+    """What customers sent us, newest first; ``status=rejected`` lists what awaits review."""
+    return list(inbound.inbound_log(status)[:200])
+
+
 @webhooks.post("/messaging/inbound/email", response={200: s.InboundOut, **ERRORS})
 def inbound_email(request: HttpRequest) -> Any:
     """An inbound email (raw RFC 5322 body), signed with X-Courtier-Signature."""

@@ -136,3 +136,10 @@ class InboundOut(Schema):
     customer_id: uuid.UUID | None = Field(None, alias="customer.public_id")
     interaction_id: uuid.UUID | None = Field(None, alias="interaction_public_id")
     case_ref: str
+
+
+class InboundRawOut(InboundOut):
+    provider_id: str
+    error: str
+    received_at: datetime
+    raw: str

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from courtier.core.actor import Actor
@@ -235,6 +236,16 @@ def receive_sms(raw: bytes) -> Inbound:
             change_preferences(INBOUND, customer, {"consents": consents}, origin="inbound")
         _finish(row, Reply(customer, interaction, "", []))
     return row
+
+
+def inbound_log(status: str = "") -> QuerySet[Inbound]:
+    """Inbound messages newest first, optionally of one status (``rejected``: to review)."""
+    qs = Inbound.objects.select_related("customer").order_by("-received_at", "-id")
+    if status:
+        if status not in InboundStatus.values:
+            raise Invalid.field("status", f"must be one of {', '.join(InboundStatus.values)}")
+        qs = qs.filter(status=status)
+    return qs
 
 
 def _finish(row: Inbound, reply: Reply) -> None:
