@@ -12,7 +12,7 @@ from courtier.core.actor import Actor
 from courtier.customers.models import Customer
 from courtier.messaging.models import Message, Template
 from courtier.messaging.services.delivery import Backoff, mark_delivered
-from courtier.messaging.services.outbox import queue_message
+from courtier.messaging.services.outbox import portal_inbox, queue_message
 from courtier.messaging.services.style import sms_segments
 from courtier.messaging.transports.portal import PortalTransport
 from courtier.messaging.transports.sms import HttpSmsTransport
@@ -117,6 +117,7 @@ def test_portal_messages_are_delivered_into_the_inbox(
     m.refresh_from_db()
     assert m.state == "delivered"
     assert m.delivered_at is not None
+    assert list(portal_inbox(marie)) == [m]
     assert m.text.startswith("Dear Ms Tremblay,")  # the English words, the English greeting
     assert "Your account A-1001 is ready." in m.text
 

@@ -219,6 +219,13 @@ def message_log(customer: Customer | None = None, state: str = "") -> QuerySet[M
     return qs
 
 
+def portal_inbox(customer: Customer) -> QuerySet[Message]:
+    """The customer's portal messages, newest first: what the portal shows them."""
+    return Message.objects.filter(
+        customer=customer, channel=MessageChannel.PORTAL, state=State.DELIVERED
+    ).order_by("-delivered_at", "-id")
+
+
 def card_messages(customer_id: int) -> list[dict[str, Any]]:
     """The customer's last messages for the card: each decision and its delivery state."""
     rows = Message.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")[:10]
