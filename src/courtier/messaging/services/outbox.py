@@ -10,13 +10,13 @@ queued rows later; nothing is sent from inside a caller's transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -159,11 +159,55 @@ def queue_messages(
         rows.append(message)
     try:
         with transaction.atomic():
-            Message.objects.bulk_create(rows)
+            _insert_many(rows)
     except IntegrityError:
         # Another transaction queued one of these keys since we looked: redo one by one.
         rows = [_insert_one(m) for m in rows]
     return rows
+
+
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.PositiveSmallIntegerField,
+    models.ForeignKey,
+)
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.DateTimeField):
+        return lambda value: connection.ops.adapt_datetimefield_value(value)
+    if isinstance(field, _PLAIN_FIELDS):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _insert_many(rows: list[Message]) -> None:
+    """Insert rows with one executemany; ``bulk_create`` spent a third of a decision
+    preparing its 26 columns per row through the query compiler."""
+    if not rows:
+        return
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    adapters = [_adapter(f) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {Message._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+    params = [
+        [adapt(getattr(m, f.attname)) for f, adapt in zip(fields, adapters, strict=True)]
+        for m in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    ids = dict(
+        Message.objects.filter(public_id__in=[m.public_id for m in rows]).values_list(
+            "public_id", "id"
+        )
+    )
+    for m in rows:
+        m.pk = ids[m.public_id]
+        m._state.adding = False
+        m._state.db = connection.alias
 
 
 def _insert_one(message: Message) -> Message:
