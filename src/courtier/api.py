@@ -73,12 +73,16 @@ def _register_routers() -> None:
     from courtier.cases.api import router as cases
     from courtier.customers.api import router as customers
     from courtier.interactions.api import router as interactions
+    from courtier.messaging.api import router as messaging
+    from courtier.messaging.api import webhooks as messaging_webhooks
     from courtier.promises.api import router as promises
 
     api.add_router("", customers)
     api.add_router("", interactions)
     api.add_router("", cases)
     api.add_router("", promises)
+    api.add_router("", messaging)
+    api.add_router("", messaging_webhooks)
 
 
 _register_routers()

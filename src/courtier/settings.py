@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "courtier.audit",
     "courtier.cases",
     "courtier.promises",
+    "courtier.messaging",
     "courtier.console",
 ]
 
@@ -181,6 +182,22 @@ BUSINESS_TIME_ZONE = _env("BUSINESS_TIME_ZONE", TIME_ZONE)
 BUSINESS_HOURS = _env("BUSINESS_HOURS", "mon-fri 09:00-17:00")
 BUSINESS_HOLIDAYS = _env("BUSINESS_HOLIDAYS", "")  # ISO dates, comma-separated
 LOGIN_URL = "/console/login/"
+
+# Outgoing mail through Django's SMTP backend; tests point it at aiosmtpd on loopback.
+EMAIL_HOST = _env("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _env("EMAIL_USER")
+EMAIL_HOST_PASSWORD = _env("EMAIL_PASSWORD")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "Courtier <courtier@localhost>")
+# SMS provider adapter and the shared secret that signs inbound webhooks.
+SMS_PROVIDER_URL = _env("SMS_PROVIDER_URL")
+SMS_PROVIDER_TOKEN = _env("SMS_PROVIDER_TOKEN")
+SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
+WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
+# The owner's signature under every message (house style).
+MESSAGING_SIGNATURE = _env("MESSAGING_SIGNATURE", "The Courtier team")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

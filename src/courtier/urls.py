@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/cases/", include("courtier.cases.urls")),
     path("console/promises/", include("courtier.promises.urls")),
+    path("", include("courtier.messaging.urls")),
 ]

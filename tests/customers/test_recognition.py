@@ -102,6 +102,6 @@ def test_card_costs_a_fixed_number_of_queries(
     for n in range(40):
         record_interaction(system, marie, channel="email", direction="outbound", summary=f"{n}")
     # lookup, identifiers, facts, interactions, open cases, pending promises, agreements,
-    # access-log insert
-    with django_assert_num_queries(8):
+    # messages, access-log insert
+    with django_assert_num_queries(9):
         recognize(system, "phone", "514-555-0199")
