@@ -8,6 +8,8 @@ SQLite gives UUIDs as 32 hex characters and datetimes as naive UTC, PostgreSQL g
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -108,4 +110,35 @@ class HotQuery:
                 cursor.execute(self._sqlite if conn.vendor == "sqlite" else self.sql, params)
             return
         with conn.wrap_database_errors:
-            raw.execute(self._qmark if conn.vendor == "sqlite" else self.sql, params)
+            if conn.vendor == "sqlite" and not raw.in_transaction:
+                _write_waiting_finely(raw, self._qmark, params)
+            else:
+                raw.execute(self.sql if conn.vendor != "sqlite" else self._qmark, params)
+
+
+# SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms between tries for the write lock, while
+# a one-row autocommit INSERT holds it for ~20-50 µs: with two server processes logging every
+# recognition, a writer that met the lock once waited 1 ms or more, and the HTTP p50 rose
+# above 10 ms (bench/recognize.py). A single-statement write outside a transaction can
+# safely be tried again, so those retry in steps of 50 µs growing to 2 ms instead.
+_FIRST_WAIT = 0.00005
+_LONGEST_WAIT = 0.002
+
+
+def _write_waiting_finely(raw: Any, sql: str, params: Sequence[Any]) -> None:
+    timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        wait, deadline = _FIRST_WAIT, time.monotonic() + timeout_ms / 1000
+        while True:
+            try:
+                raw.execute(sql, params)
+                return
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or raw.in_transaction or time.monotonic() > deadline:
+                    raise
+            time.sleep(wait)
+            wait = min(wait * 2, _LONGEST_WAIT)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from courtier.audit.services import log_access
 from courtier.core.actor import Actor
-from courtier.core.errors import Conflict, NotFound
+from courtier.core.errors import Conflict, Invalid, NotFound
 from courtier.core.sql import HotQuery
 from courtier.customers.card import CUSTOMER_COLUMNS, build_card
 from courtier.customers.models import Customer, Identifier
@@ -72,3 +72,26 @@ def recognize(
     log_access(row[0], actor, "recognize", reason or f"recognized by {kind}")
     card["matched"] = {"kind": kind, "value": value}
     return card
+
+
+IDENTIFIER_PARAMS = ("phone", "email", "handle", "account")
+
+
+def recognize_one(
+    actor: Actor,
+    given: dict[str, str | None],
+    *,
+    system: str | None = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    """:func:`recognize` for a request that names identifiers by kind (``phone=...``).
+
+    Exactly one of phone, email, handle or account must be given (non-empty); otherwise
+    raises :class:`Invalid` on the field ``query``. Every HTTP entry point uses this, so
+    the rule lives in one place.
+    """
+    named = [(kind, given[kind]) for kind in IDENTIFIER_PARAMS if given.get(kind)]
+    if len(named) != 1:
+        raise Invalid.field("query", "give exactly one of phone, email, handle or account")
+    kind, value = named[0]
+    return recognize(actor, kind, value or "", system=system, reason=reason)

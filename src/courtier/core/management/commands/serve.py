@@ -30,7 +30,8 @@ def granian_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
         "--no-ws",
         "--log-level",
         "warning",
-        "courtier.wsgi:application",
+        # Django behind the recognition fast lane (see courtier/fastlane.py).
+        "courtier.fastlane:application",
     ]
 
 
