@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seconds", type=int, default=20, help="length of each HTTP run")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--threads", type=int, default=0, help="courtier serve --threads (0: its default)"
+    )
     p.add_argument("--regenerate", action="store_true", help="rebuild the data")
     p.add_argument("--no-http", action="store_true", help="measure in process only")
     p.add_argument("--no-record", action="store_true", help="do not append to docs/")
@@ -212,7 +215,8 @@ def over_http(
     venv_bin = Path(sys.executable).parent
     runs = {
         "product": (
-            [str(venv_bin / "courtier"), "serve", "--no-static", "--workers", str(args.workers)],
+            [str(venv_bin / "courtier"), "serve", "--no-static", "--workers", str(args.workers)]
+            + (["--threads", str(args.threads)] if args.threads else []),
             "/api/v1/recognize?phone=",
             [f"Authorization: Bearer {token}"],
         ),
@@ -273,7 +277,9 @@ def report(args: argparse.Namespace, url: str, figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def record(args: argparse.Namespace, url: str, table: str, line: str) -> None:
+def record(
+    args: argparse.Namespace, url: str, table: str, figures: dict[str, Any], line: str
+) -> None:
     """Append this run to docs/benchmarks.md."""
     docs = ROOT / "docs" / "benchmarks.md"
     docs.parent.mkdir(exist_ok=True)
@@ -286,7 +292,8 @@ def record(args: argparse.Namespace, url: str, table: str, line: str) -> None:
             f"\n## Recognition, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
             f"{args.customers:,} customers, {shown}\n\n"
             f"Command: `{command.strip()}`  \n"
-            "Machine: 2 cores, shared with other work and noisy.\n\n"
+            "Machine: 2 cores, shared with other work and noisy (load average "
+            f"{figures['load_before'][0]} before, {figures['load_after'][0]} after).\n\n"
             f"```\n{table}\n```\n\n```json\n{line}\n```\n"
         )
 
@@ -301,6 +308,8 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "recognize",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "customers": args.customers,
+        "cpus": os.cpu_count(),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
         "database": cardsql.vendor_of(url),
         "rows": counts,
         "samples": len(picks),
@@ -318,11 +327,12 @@ def main(argv: list[str] | None = None) -> None:
         figures["http_ratio"] = round(
             100 * figures["http"]["product"]["rps"] / figures["http"]["bare_asgi"]["rps"], 1
         )
+    figures["load_after"] = [round(x, 2) for x in os.getloadavg()]
     table = report(args, url, figures)
     line = json.dumps(figures, separators=(",", ":"))
     print(table)
     if not args.no_record:
-        record(args, url, table, line)
+        record(args, url, table, figures, line)
     print(line)
 
 
