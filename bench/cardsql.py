@@ -94,7 +94,7 @@ def connect(url: str) -> Any:
         db = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, check_same_thread=False)
         db.executescript(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-            "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"
+            "PRAGMA cache_size=-32768; PRAGMA mmap_size=134217728;"
         )
         return db
     import psycopg

@@ -42,7 +42,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-        parser.add_argument("--threads", type=int, default=4)
+        # Two, not more: recognition is mostly Python, and more threads per worker only
+        # queue on the GIL (4 threads served about half the requests/s of 1 in
+        # bench/recognize.py); the second hides a thread waiting on a disk write.
+        parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--no-static", action="store_true", help="skip collectstatic")
 
     def handle(self, *args: Any, **opts: Any) -> None:
