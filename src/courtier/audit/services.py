@@ -21,9 +21,11 @@ def log_access(customer_id: int, actor: Actor, action: str, reason: str) -> None
     """Append one access-log row for ``customer_id``.
 
     Runs inside the caller's transaction when there is one, so a refused change leaves no
-    entry claiming it happened; outside one, the row is committed (durable in the WAL)
-    before this returns. A single hand-written INSERT on the driver's connection, because
-    recognition, the hottest path in the product, calls this on every lookup.
+    entry claiming it happened; outside one, the row is committed before this returns (on
+    SQLite in WAL mode with synchronous=NORMAL: it survives the process crashing, and only
+    a power cut can take back the last moments of commits). A single hand-written INSERT
+    on the driver's connection, because recognition, the hottest path in the product,
+    calls this on every lookup.
     """
     _INSERT.execute(
         (
