@@ -104,6 +104,7 @@ def percentiles(ns: list[int]) -> dict[str, float]:
 
     return {
         "p50_ms": round(pick(0.50), 4),
+        "p90_ms": round(pick(0.90), 4),
         "p99_ms": round(pick(0.99), 4),
         "mean_ms": round(statistics.fmean(ordered) / 1e6, 4),
     }
