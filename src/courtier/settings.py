@@ -139,8 +139,12 @@ def _database(url: str) -> dict[str, Any]:
                 "PRAGMA synchronous=NORMAL;"
                 "PRAGMA foreign_keys=ON;"
                 "PRAGMA temp_store=MEMORY;"
-                "PRAGMA cache_size=-65536;"
-                "PRAGMA mmap_size=1073741824;"
+                # Each thread's connection keeps its own page cache, and every page read
+                # through the memory map counts in the worker's RSS: 32 MB of cache and a
+                # 128 MB map keep a server worker under 300 MB at a million customers,
+                # while the OS page cache still holds the whole file.
+                "PRAGMA cache_size=-32768;"
+                "PRAGMA mmap_size=134217728;"
             ),
         }
     elif url.startswith(("postgres", "postgresql")):

@@ -7,8 +7,15 @@ SQLite gives UUIDs as 32 hex characters and datetimes as naive UTC, PostgreSQL g
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def uid(value: object) -> str:
@@ -46,3 +53,92 @@ def aware(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+_DT = re.compile(r"\bDT\(([\w.]+)\)")
+
+
+class HotQuery:
+    """A hand-written query on a hot path, run on the driver's own connection.
+
+    Django's cursor wrapper costs 10-30 µs per query on this machine (cursor creation,
+    placeholder rewriting, error wrapping), more than an indexed SQLite read itself, and
+    the recognition card runs five queries. This runs the same SQL on the DB-API
+    connection Django already holds, in whatever transaction Django has open. It goes
+    through Django's cursor instead whenever Django must see the query: when queries are
+    being captured (DEBUG, ``assertNumQueries``), when execute wrappers are installed, or
+    when the transaction is broken and Django must refuse to run anything.
+
+    Write the SQL with ``%s`` placeholders; they become ``?`` on SQLite. Wrap datetime
+    columns in ``DT(...)``: on SQLite they are then read as the stored text, because the
+    driver would otherwise run Django's converter on each value (parse, then our
+    :func:`iso` formats it back: most of the cost of a 20-row timeline).
+    """
+
+    def __init__(self, sql: str) -> None:
+        self.sql = _DT.sub(r"\1", sql)
+        self._sqlite = _DT.sub(r"CAST(\1 AS TEXT)", sql)
+        self._qmark = self._sqlite.replace("%s", "?")
+
+    def _raw(self) -> tuple[Any, Any]:
+        # One lookup of the thread's wrapper: each attribute read through the
+        # ``connection`` proxy repeats it, and that alone cost microseconds.
+        conn = connections[DEFAULT_DB_ALIAS]
+        if conn.queries_logged or conn.execute_wrappers or conn.needs_rollback:
+            return conn, None
+        # A persistent connection is checked once per request, as Django's cursor does;
+        # a connection that is closed (or was never opened) is opened by Django's path.
+        conn.close_if_health_check_failed()
+        return conn, conn.connection
+
+    def fetchall(self, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run the query and return every row."""
+        conn, raw = self._raw()
+        if raw is None:
+            with conn.cursor() as cursor:
+                cursor.execute(self._sqlite if conn.vendor == "sqlite" else self.sql, params)
+                return list(cursor.fetchall())
+        with conn.wrap_database_errors:
+            sql = self._qmark if conn.vendor == "sqlite" else self.sql
+            return list(raw.execute(sql, params).fetchall())
+
+    def execute(self, params: Sequence[Any]) -> None:
+        """Run a statement that returns nothing (an INSERT)."""
+        conn, raw = self._raw()
+        if raw is None:
+            with conn.cursor() as cursor:
+                cursor.execute(self._sqlite if conn.vendor == "sqlite" else self.sql, params)
+            return
+        with conn.wrap_database_errors:
+            if conn.vendor == "sqlite" and not raw.in_transaction:
+                _write_waiting_finely(raw, self._qmark, params)
+            else:
+                raw.execute(self.sql if conn.vendor != "sqlite" else self._qmark, params)
+
+
+# SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms between tries for the write lock, while
+# a one-row autocommit INSERT holds it for ~20-50 µs: with two server processes logging every
+# recognition, a writer that met the lock once waited 1 ms or more, and the HTTP p50 rose
+# above 10 ms (bench/recognize.py). A single-statement write outside a transaction can
+# safely be tried again, so those retry in steps of 50 µs growing to 2 ms instead.
+_FIRST_WAIT = 0.00005
+_LONGEST_WAIT = 0.002
+
+
+def _write_waiting_finely(raw: Any, sql: str, params: Sequence[Any]) -> None:
+    timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        wait, deadline = _FIRST_WAIT, time.monotonic() + timeout_ms / 1000
+        while True:
+            try:
+                raw.execute(sql, params)
+                return
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or raw.in_transaction or time.monotonic() > deadline:
+                    raise
+            time.sleep(wait)
+            wait = min(wait * 2, _LONGEST_WAIT)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")

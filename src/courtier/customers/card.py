@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection
 
-from courtier.core.sql import aware, iso, uid
+from courtier.core.sql import HotQuery, aware, iso, uid
 from courtier.customers.greeting import greet
 from courtier.customers.models import Customer, Fact, Identifier
 from courtier.customers.services.facts import FactRow, derive_profile
@@ -33,12 +33,12 @@ CUSTOMER_COLUMNS = (
     "language, register, time_zone, status, created_at, updated_at"
 )
 _CUSTOMER = Customer._meta.db_table
-_IDENTIFIERS_SQL = (
-    "SELECT public_id, kind, system, raw_value, value, source, verified_at "
+_IDENTIFIERS = HotQuery(
+    "SELECT public_id, kind, system, raw_value, value, source, DT(verified_at) "
     f"FROM {Identifier._meta.db_table} WHERE customer_id = %s ORDER BY kind, id"
 )
-_FACTS_SQL = (
-    "SELECT public_id, key, value, source_kind, source, observed_at, verified_at "
+_FACTS = HotQuery(
+    "SELECT public_id, key, value, source_kind, source, DT(observed_at), DT(verified_at) "
     f"FROM {Fact._meta.db_table} "
     "WHERE customer_id = %s AND retracted_at IS NULL ORDER BY key, observed_at, id"
 )
@@ -83,25 +83,24 @@ def build_card(row: tuple[Any, ...]) -> dict[str, Any]:
     """Return the full card for the customer whose :data:`CUSTOMER_COLUMNS` row is given."""
     customer_id = row[0]
     card = customer_head(row)
-    with connection.cursor() as cursor:
-        cursor.execute(_IDENTIFIERS_SQL, [customer_id])
-        card["identifiers"] = [
-            {
-                "id": uid(r[0]),
-                "kind": r[1],
-                "system": r[2],
-                "raw_value": r[3],
-                "value": r[4],
-                "source": r[5],
-                "verified_at": iso(r[6]),
-            }
-            for r in cursor.fetchall()
-        ]
-        cursor.execute(_FACTS_SQL, [customer_id])
-        facts = [
-            FactRow(uid(r[0]), r[1], r[2], r[3], r[4], aware(r[5]) or _EPOCH, aware(r[6]))
-            for r in cursor.fetchall()
-        ]
+    card["identifiers"] = [
+        {
+            "id": uid(public_id),
+            "kind": kind,
+            "system": system,
+            "raw_value": raw_value,
+            "value": value,
+            "source": source,
+            "verified_at": iso(verified_at),
+        }
+        for public_id, kind, system, raw_value, value, source, verified_at in (
+            _IDENTIFIERS.fetchall((customer_id,))
+        )
+    ]
+    facts = [
+        FactRow(uid(r[0]), r[1], r[2], r[3], r[4], aware(r[5]) or _EPOCH, aware(r[6]))
+        for r in _FACTS.fetchall((customer_id,))
+    ]
     card["profile"] = derive_profile(facts)
     for name in PLACEHOLDER_SECTIONS:
         card[name] = []

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from courtier.audit.services import log_access
 from courtier.core.actor import Actor
 from courtier.core.errors import FieldError, Invalid
-from courtier.core.sql import iso, uid
+from courtier.core.sql import HotQuery, iso, uid
 from courtier.customers.models import Customer
 from courtier.interactions.models import Channel, Direction, Interaction
 
@@ -75,8 +75,8 @@ def timeline(customer: Customer, channel: str | None = None) -> QuerySet[Interac
     return qs.order_by("-occurred_at", "-id")
 
 
-_CARD_SQL = (
-    "SELECT i.public_id, i.channel, i.direction, i.occurred_at, i.summary, u.username "
+_CARD = HotQuery(
+    "SELECT i.public_id, i.channel, i.direction, DT(i.occurred_at), i.summary, u.username "
     f"FROM {Interaction._meta.db_table} i "
     "LEFT JOIN auth_user u ON u.id = i.staff_id "
     "WHERE i.customer_id = %s ORDER BY i.occurred_at DESC, i.id DESC LIMIT "
@@ -86,17 +86,16 @@ _CARD_SQL = (
 
 def card_interactions(customer_id: int) -> list[dict[str, Any]]:
     """Return the last interactions for the customer card (one indexed query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CARD_SQL, [customer_id])
-        rows = cursor.fetchall()
     return [
         {
-            "id": uid(r[0]),
-            "channel": r[1],
-            "direction": r[2],
-            "occurred_at": iso(r[3]),
-            "summary": r[4],
-            "staff": r[5],
+            "id": uid(public_id),
+            "channel": channel,
+            "direction": direction,
+            "occurred_at": iso(occurred_at),
+            "summary": summary,
+            "staff": staff,
         }
-        for r in rows
+        for public_id, channel, direction, occurred_at, summary, staff in _CARD.fetchall(
+            (customer_id,)
+        )
     ]

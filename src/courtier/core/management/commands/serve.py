@@ -32,7 +32,8 @@ def granian_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
         "--no-ws",
         "--log-level",
         "warning",
-        "courtier.wsgi:application",
+        # Django behind the recognition fast lane (see courtier/fastlane.py).
+        "courtier.fastlane:application",
     ]
 
 
@@ -43,7 +44,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-        parser.add_argument("--threads", type=int, default=4)
+        # Two, not more: recognition is mostly Python, and more threads per worker only
+        # queue on the GIL (4 threads served about half the requests/s of 1 in
+        # bench/recognize.py); the second hides a thread waiting on a disk write.
+        parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--no-static", action="store_true", help="skip collectstatic")
 
     def handle(self, *args: Any, **opts: Any) -> None:
