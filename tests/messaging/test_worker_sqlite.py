@@ -76,7 +76,8 @@ def test_killed_workers_on_sqlite_lose_nothing(tmp_path: Path):
                 ).fetchone()
             return int(n)
 
-        smtp.mailbox.delay = 0.02
+        # Slow enough that the loop always gets its kills in before the outbox drains.
+        smtp.mailbox.delay = 0.1
         worker = ("-m", "courtier.cli", "worker", "--idle", "0.05", "--batch", "5")
         rng = random.Random(5)
         kills = 0

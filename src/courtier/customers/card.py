@@ -49,6 +49,11 @@ def register_section(name: str, section: Section) -> None:
     _sections[name] = section
 
 
+def sections() -> list[str]:
+    """Return the names of the registered card sections (one query each)."""
+    return list(_sections)
+
+
 def customer_head(row: tuple[Any, ...]) -> dict[str, Any]:
     """Turn a row of :data:`CUSTOMER_COLUMNS` into the card's head."""
     head: dict[str, Any] = {

@@ -32,8 +32,7 @@ def granian_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
         "--no-ws",
         "--log-level",
         "warning",
-        # Django behind the recognition fast lane (see courtier/fastlane.py).
-        "courtier.fastlane:application",
+        "courtier.wsgi:application",
     ]
 
 
