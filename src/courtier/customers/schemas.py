@@ -133,6 +133,8 @@ class Card(Schema):
     interactions: list[dict[str, Any]]
     open_cases: list[dict[str, Any]]
     pending_promises: list[dict[str, Any]]
+    agreements: list[dict[str, Any]] = Field(default_factory=list)
+    messages: list[dict[str, Any]] = Field(default_factory=list)
     matched: dict[str, str] | None = None
 
 
