@@ -72,7 +72,8 @@ def parse(raw: str) -> SearchQuery:
     if _PHONEISH.fullmatch(text):
         digits = re.sub(r"\D", "", text)
         fragment = digits if len(digits) >= 3 else ""
-    else:
+    elif not any(ch.isspace() for ch in text) or any(ch.isdigit() or ch == "@" for ch in text):
+        # Several plain words are a name; one word may also be a handle or part of an email.
         compact = re.sub(r"\s+", "", text).lower()
         if len(compact) >= 3 and _IDENTISH.fullmatch(compact):
             fragment = compact
