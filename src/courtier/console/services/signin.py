@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -57,7 +56,6 @@ def is_limited(username: str, ip: str | None) -> bool:
     return bool(ip) and recent.filter(ip=ip).count() >= settings.CONSOLE_SIGNIN_MAX_PER_IP
 
 
-@transaction.atomic
 def check_credentials(request: HttpRequest, username: str, password: str) -> User:
     """Return the staff member these credentials name, or raise.
 
@@ -65,6 +63,8 @@ def check_credentials(request: HttpRequest, username: str, password: str) -> Use
     nothing new), :class:`BadCredentials` for a wrong password, an inactive account or an
     account without the ``console.use_console`` permission; each refusal is recorded and
     logged with the username and address. A success clears the username's failures.
+    Deliberately not one transaction: the refusal is raised after the failure row is
+    written, and that row must survive the error.
     """
     username = (username or "").strip()[:150]
     ip = client_ip(request)
