@@ -42,9 +42,3 @@ def as_manager(manager: User) -> Client:
 def hx(target: str = "") -> dict[str, str]:
     """Headers htmx sends: the request marker and the id of the element it will swap."""
     return {"HX-Request": "true", "HX-Target": target} if target else {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path_factory) -> None:
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist; tests never collect.
-    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")

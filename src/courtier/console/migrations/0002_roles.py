@@ -46,9 +46,10 @@ def create_roles(apps: Any, schema_editor: Any) -> None:
     from django.contrib.auth.management import create_permissions
 
     for config in apps.get_app_configs():
-        config.models_module = True
+        original = getattr(config, "models_module", None)
+        config.models_module = original or True
         create_permissions(config, verbosity=0, apps=apps)
-        config.models_module = None
+        config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, names in ROLES.items():
