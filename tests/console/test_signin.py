@@ -106,3 +106,16 @@ def test_empty_fields_are_named(agent: User, username: str, password: str, field
     response = sign_in(Client(), username, password)
     assert response.status_code == 401
     assert f"{field}: is empty" in response.content.decode()
+
+
+def test_console_permissions_come_from_groups_and_direct_grants(agent: User, manager: User):
+    from django.contrib.auth.models import Permission
+
+    from courtier.console.services.roles import console_permissions
+
+    assert console_permissions(agent) == {"use_console"}
+    assert console_permissions(manager) == {"use_console", "settle_conflicts"}
+    agent.user_permissions.add(Permission.objects.get(codename="settle_conflicts"))
+    assert console_permissions(agent) == {"use_console", "settle_conflicts"}
+    agent.is_active = False
+    assert console_permissions(agent) == frozenset()

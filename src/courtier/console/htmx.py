@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
+from courtier.console.services.roles import USE, permissions_of
 from courtier.core.actor import Actor
 from courtier.staff.services import actor_for_user
 
@@ -69,7 +70,7 @@ def staff_view(view: View[P]) -> Callable[Concatenate[HttpRequest, P], HttpRespo
             target = request.get_full_path() if not is_htmx(request) else reverse("console:home")
             query = urlencode({"next": target})
             return redirect(request, f"{reverse('console:sign-in')}?{query}")
-        if not user.has_perm("console.use_console"):
+        if USE not in permissions_of(request):
             return render(request, "console/forbidden.html", status=403)
         return view(request, actor_for_user(user), *args, **kwargs)
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from courtier.console.models import SignInFailure
+from courtier.console.services.roles import USE, console_permissions
 from courtier.core.errors import DomainError, FieldError
 
 logger = logging.getLogger("courtier.console.signin")
@@ -78,7 +79,7 @@ def check_credentials(request: HttpRequest, username: str, password: str) -> Use
             "minutes and try again."
         )
     user = authenticate(request, username=username, password=password)
-    if not isinstance(user, User) or not user.has_perm("console.use_console"):
+    if not isinstance(user, User) or USE not in console_permissions(user):
         SignInFailure.objects.create(username=username, ip=ip, at=timezone.now())
         logger.warning("console sign-in failed: user=%r ip=%s", username, ip)
         raise BadCredentials(

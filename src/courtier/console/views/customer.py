@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courtier.console.htmx import htmx_target, redirect, staff_view
 from courtier.console.services.pages import more_timeline, open_customer, timeline_page
+from courtier.console.services.roles import SETTLE, permissions_of
 from courtier.core.actor import Actor
 from courtier.core.errors import DomainError, NotFound
 from courtier.customers.card import card_for
@@ -35,7 +36,7 @@ def _common(request: HttpRequest, customer: Customer, **extra: Any) -> dict[str,
         "channels": Channel.choices,
         "directions": Direction.choices,
         "quick_channels": QUICK_CHANNELS,
-        "can_settle": request.user.has_perm("console.settle_conflicts"),
+        "can_settle": SETTLE in permissions_of(request),
         **extra,
     }
 
@@ -111,7 +112,7 @@ def record_fact(request: HttpRequest, actor: Actor, public_id: uuid.UUID) -> Htt
 @staff_view
 def settle(request: HttpRequest, actor: Actor, public_id: uuid.UUID, key: str) -> HttpResponse:
     """Settle a conflict on ``key`` with the fact the staff member chose."""
-    if not request.user.has_perm("console.settle_conflicts"):
+    if SETTLE not in permissions_of(request):
         return render(request, "console/forbidden.html", status=403)
     try:
         customer = get_customer(public_id)
