@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--interactions-per-customer", type=int, default=10)
     parser.add_argument("--small", action="store_true", help="20,000 customers: about a minute")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--dir", default="/tmp/courtier-bench")  # noqa: S108 - scratch data
+    parser.add_argument("--dir", default="/tmp/courtier-bench-search")  # noqa: S108 - scratch data
     parser.add_argument("--pops", type=int, default=1000, help="screen pops to time")
     args = parser.parse_args()
     if args.small:
