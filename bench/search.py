@@ -65,6 +65,7 @@ def generate(customers: int, per_customer: int) -> None:
     t0 = time.perf_counter()
     connection.ensure_connection()
     raw = connection.connection
+    triggers = _suspend_search_triggers(raw) if sqlite else []
     for start in range(0, customers, batch):
         rows = list(people.customer_rows(start, min(batch, customers - start), when))
         idents = list(people.identifier_rows(rows, when))
@@ -89,9 +90,41 @@ def generate(customers: int, per_customer: int) -> None:
                 )
                 cursor.execute(f"ANALYZE {table}")
     else:
+        _rebuild_search_tables(raw, triggers)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(f"\n  generated in {time.perf_counter() - t0:.0f} s")
+
+
+def _suspend_search_triggers(raw: Any) -> list[str]:
+    """Drop the FTS triggers for the bulk load: one bulk index build beats a million
+    single-row updates by far (the rows end up indexed exactly as the triggers would)."""
+    rows = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_fts_%'"
+    ).fetchall()
+    for name, _ in rows:
+        raw.execute(f"DROP TRIGGER {name}")
+    return [sql for _, sql in rows]
+
+
+def _rebuild_search_tables(raw: Any, triggers: list[str]) -> None:
+    t0 = time.perf_counter()
+    raw.execute("DELETE FROM customers_name_fts")
+    raw.execute("DELETE FROM customers_identifier_fts")
+    raw.execute(
+        "INSERT INTO customers_name_fts (rowid, name) SELECT id, display_name || ' ' || "
+        "given_name || ' ' || family_name || ' ' || preferred_name FROM customers_customer"
+    )
+    raw.execute(
+        "INSERT INTO customers_identifier_fts (rowid, value, customer_id) "
+        "SELECT id, replace(value, '+', ''), customer_id FROM customers_identifier"
+    )
+    for table in ("customers_name_fts", "customers_identifier_fts"):
+        raw.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+    for sql in triggers:
+        raw.execute(sql)
+    raw.commit()
+    print(f"  search tables built in {time.perf_counter() - t0:.0f} s")
 
 
 CUSTOMER_COLS = (
