@@ -119,3 +119,9 @@ def test_console_permissions_come_from_groups_and_direct_grants(agent: User, man
     assert console_permissions(agent) == {"use_console", "settle_conflicts"}
     agent.is_active = False
     assert console_permissions(agent) == frozenset()
+
+
+def test_an_htmx_request_without_a_session_is_sent_to_sign_in_as_a_whole_page(db: None):
+    response = Client().get("/console/search", {"q": "marie"}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/console/sign-in?next=")
