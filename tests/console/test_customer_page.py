@@ -177,3 +177,17 @@ def test_no_page_issues_more_queries_as_history_grows(
         "search fragment": 5,
         "search page": 5,
     }
+
+
+def test_without_javascript_a_refused_form_comes_back_on_the_whole_page(
+    as_agent: Client, marie: Customer
+):
+    base = f"/console/customers/{marie.public_id}"
+    logged = as_agent.post(f"{base}/interactions", {"channel": "phone", "summary": ""})
+    assert logged.status_code == 422
+    assert "<html" in logged.content.decode()
+    assert "summary: is empty" in logged.content.decode()
+    fact = as_agent.post(f"{base}/facts", {"key": "city", "value": ""})
+    assert fact.status_code == 422
+    assert "<html" in fact.content.decode()
+    assert "value: is empty" in fact.content.decode()

@@ -41,6 +41,12 @@ def _common(request: HttpRequest, customer: Customer, **extra: Any) -> dict[str,
     }
 
 
+def _full_page(request: HttpRequest, customer: Customer, **errors: Any) -> HttpResponse:
+    """The whole page again with a refused form's errors (no JavaScript, or a page load)."""
+    context = _common(request, customer, card=card_for(customer), page=timeline_page(customer))
+    return render(request, "console/customer.html", {**context, **errors}, status=422)
+
+
 @require_GET
 @staff_view
 def customer_page(request: HttpRequest, actor: Actor, public_id: uuid.UUID) -> HttpResponse:
@@ -82,7 +88,9 @@ def log_interaction(request: HttpRequest, actor: Actor, public_id: uuid.UUID) ->
         )
     except DomainError as exc:
         errors = {e.field: e.message for e in exc.errors} or {"summary": exc.detail}
-    if not errors and htmx_target(request) != "timeline":
+    if htmx_target(request) != "timeline":
+        if errors:
+            return _full_page(request, customer, log_errors=errors)
         return redirect(request, reverse("console:customer", args=[public_id]))
     page = timeline_page(customer)
     context = _common(request, customer, page=page, log_errors=errors)
@@ -126,7 +134,9 @@ def settle(request: HttpRequest, actor: Actor, public_id: uuid.UUID, key: str) -
 
 
 def _facts_answer(request: HttpRequest, customer: Customer, errors: dict[str, str]) -> HttpResponse:
-    if not errors and htmx_target(request) != "facts":
+    if htmx_target(request) != "facts":
+        if errors:
+            return _full_page(request, customer, fact_errors=errors)
         return redirect(request, reverse("console:customer", args=[customer.public_id]))
     context = _common(request, customer, card=card_for(customer), fact_errors=errors)
     status = 422 if errors else 200
