@@ -55,12 +55,13 @@ def _ceiling_search_sql(vendor: str, q: Any) -> list[tuple[str, list[Any]]]:
         return out
     from courtier.customers.services.search import _NAME_EXPR
 
-    if q.words:
+    words = [w for w in q.words if len(w) > 1] if any(len(w) > 1 for w in q.words) else q.words
+    if words:
         out.append(
             (
                 f"SELECT id FROM customers_customer WHERE {_NAME_EXPR} "
                 "@@ to_tsquery('simple', %s) LIMIT 10",
-                [" & ".join(f"{w}:*" for w in q.words)],
+                [" & ".join(f"{w}:*" for w in words)],
             )
         )
     if q.fragment:

@@ -128,3 +128,13 @@ def test_search_costs_two_queries(marie: Customer, jean: Customer, django_assert
         search_customers("marie")
     with django_assert_num_queries(1):
         search_customers("zzzz")
+
+
+def test_a_one_letter_word_after_a_name_still_finds_it(marie: Customer, jean: Customer):
+    assert names("tremblay m") == ["Marie Tremblay"]
+    assert names("jean d") == ["Jean Dupont"]
+    assert names("m tremblay") == ["Marie Tremblay"]
+
+
+def test_repeated_words_count_once():
+    assert parse("marie Marie MARIE tremblay").words == ["marie", "tremblay"]
