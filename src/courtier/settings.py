@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "courtier.urls"
@@ -212,6 +214,25 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Strict CSP: scripts, styles and requests only from this origin, no inline code anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Console sign-in: failures allowed per username and per address within the window.
+CONSOLE_SIGNIN_MAX_PER_USER = _env_int("CONSOLE_SIGNIN_MAX_PER_USER", 5)
+CONSOLE_SIGNIN_MAX_PER_IP = _env_int("CONSOLE_SIGNIN_MAX_PER_IP", 20)
+CONSOLE_SIGNIN_WINDOW_MINUTES = _env_int("CONSOLE_SIGNIN_WINDOW_MINUTES", 15)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ConsoleConfig(AppConfig):
-    """The staff pages (placeholder until the console branch is merged)."""
+    """The staff pages: sign-in, search, the screen pop and the customer page."""
 
     name = "courtier.console"
     label = "console"

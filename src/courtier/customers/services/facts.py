@@ -199,6 +199,31 @@ def retract_fact(actor: Actor, fact: Fact) -> Fact:
     return fact
 
 
+@transaction.atomic
+def settle_conflict(actor: Actor, customer: Customer, key: str, chosen_fact: Fact) -> Fact:
+    """Settle a conflict on ``key`` in favour of ``chosen_fact``'s value.
+
+    The choice is recorded as a new fact sourced to the actor and verified now, and every
+    standing fact for ``key`` that disagrees with it is retracted (kept as history). Facts
+    that already agree stay as they are, so their sources keep counting. All or nothing;
+    raises :class:`NotFound` if the fact is not this customer's, :class:`Invalid` if it is
+    about another key, :class:`Conflict` if it was already retracted.
+    """
+    if chosen_fact.customer_id != customer.pk:
+        raise NotFound("No fact of this customer has this id.")
+    if chosen_fact.key != key:
+        raise Invalid.field("key", f"the chosen fact is about {chosen_fact.key}, not {key}")
+    if chosen_fact.retracted_at is not None:
+        raise Conflict("The chosen fact was retracted; reload the page and choose again.")
+    now = timezone.now()
+    settled = record_fact(actor, customer, key, chosen_fact.value, observed_at=now, verified_at=now)
+    Fact.objects.filter(customer=customer, key=key, retracted_at=None).exclude(
+        value=chosen_fact.value
+    ).update(retracted_at=now)
+    log_access(customer.pk, actor, "update", f"settled {key}")
+    return settled
+
+
 def get_fact(public_id: uuid.UUID) -> Fact:
     """Return the fact with this public id, or raise :class:`NotFound`."""
     fact = Fact.objects.filter(public_id=public_id).first()

@@ -1,0 +1,1 @@
+"""Console services: signing staff in and out under a failure rate limit."""

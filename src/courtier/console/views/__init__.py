@@ -1,0 +1,1 @@
+"""Console pages. Each module parses a request, calls one service and renders."""
