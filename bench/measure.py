@@ -76,11 +76,11 @@ def _ceiling_search_sql(vendor: str, q: Any) -> list[tuple[str, list[Any]]]:
 
 
 def _raw_card_sql(vendor: str) -> list[str]:
-    from courtier.customers.card import _FACTS_SQL, _IDENTIFIERS_SQL
+    from courtier.customers.card import _FACTS, _IDENTIFIERS
     from courtier.customers.services.recognition import _LOOKUP
-    from courtier.interactions.services import _CARD_SQL
+    from courtier.interactions.services import _CARD
 
-    statements = [_LOOKUP + " LIMIT 2", _IDENTIFIERS_SQL, _FACTS_SQL, _CARD_SQL]
+    statements = [q.sql for q in (_LOOKUP, _IDENTIFIERS, _FACTS, _CARD)]
     return [s.replace("%s", "?") for s in statements] if vendor == "sqlite" else statements
 
 
