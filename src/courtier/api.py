@@ -71,10 +71,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from courtier.customers.api import router as customers
+    from courtier.identity.api import router as identity
     from courtier.interactions.api import router as interactions
 
     api.add_router("", customers)
     api.add_router("", interactions)
+    api.add_router("", identity)
 
 
 _register_routers()

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "courtier.customers",
     "courtier.interactions",
     "courtier.audit",
+    "courtier.identity",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,9 @@ USE_TZ = True
 
 PHONE_REGION = _env("PHONE_REGION", "CA").upper()
 FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
+# Identity matching: link a contact automatically at or above, queue for review at or above.
+IDENTITY_LINK_THRESHOLD = float(_env("IDENTITY_LINK_THRESHOLD", "0.99"))
+IDENTITY_REVIEW_THRESHOLD = float(_env("IDENTITY_REVIEW_THRESHOLD", "0.5"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

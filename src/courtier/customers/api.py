@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 from courtier.audit.services import accesses, log_access
 from courtier.core.errors import Invalid, NotFound
 from courtier.core.pagination import paginate
+from courtier.core.problem import CONTENT_TYPE
 from courtier.customers.card import card_for
 from courtier.customers.models import Customer, Fact, Identifier
 from courtier.customers.schemas import (
@@ -51,6 +52,9 @@ class RecognizeQuery(Schema):
     account: str | None = Field(None, max_length=320)
     system: str | None = Field(None, max_length=64, description="The account's system")
     reason: str = Field("", max_length=200, description="Why the record is opened")
+    name: str | None = Field(None, max_length=320, description="Fuzzy fallback: the name given")
+    birth_date: str | None = Field(None, max_length=32, description="Fuzzy fallback")
+    postal_code: str | None = Field(None, max_length=32, description="Fuzzy fallback")
 
 
 @router.get("/recognize", response={200: Card, **ERRORS}, summary="Recognize a customer")
@@ -73,10 +77,34 @@ def recognize(request: HttpRequest, q: Query[RecognizeQuery]) -> HttpResponse:
     if len(given) != 1:
         raise Invalid.field("query", "give exactly one of phone, email, handle or account")
     kind, value = given[0]
-    card = recognition.recognize(actor_of(request), kind, value, system=q.system, reason=q.reason)
+    try:
+        card = recognition.recognize(
+            actor_of(request), kind, value, system=q.system, reason=q.reason
+        )
+    except NotFound as exc:
+        if not (q.name or q.birth_date or q.postal_code):
+            raise
+        return _candidates_problem(exc, kind, value, q)
     # Returned as bytes, not through the response schema: this is the hottest endpoint and
     # validating a card with pydantic would halve its throughput.
     return _json(card)
+
+
+def _candidates_problem(exc: NotFound, kind: str, value: str, q: RecognizeQuery) -> HttpResponse:
+    """404 with the identity matcher's ranked candidates, for when nothing matches exactly."""
+    # identity sits above customers; imported here so customers never depends on it.
+    from courtier.identity.services import match
+
+    details = {kind: value, "name": q.name or "", "birth_date": q.birth_date or ""}
+    details["postal_code"] = q.postal_code or ""
+    body = {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": exc.detail + " Candidates are ranked by match probability.",
+        "candidates": [c.as_dict() for c in match(details)],
+    }
+    return HttpResponse(orjson.dumps(body), status=404, content_type=CONTENT_TYPE)
 
 
 class CustomerFilters(Schema):
