@@ -11,7 +11,7 @@ from courtier.identity.score import Model, Scorer
 LEVELS = ("given_name", "family_name", "birth_date", "phone", "email", "address")
 
 
-def levels(a: dict, b: dict) -> dict[str, int]:
+def levels(a: dict[str, str], b: dict[str, str]) -> dict[str, int]:
     return dict(zip(LEVELS, compare(prepare(a), prepare(b)), strict=True))
 
 
@@ -54,7 +54,12 @@ def test_phones_in_any_format_are_one():
 
 def test_junk_is_dropped_and_named():
     record = prepare(
-        {"given_name": "J", "phone": "000-000-0000", "email": "test@test", "birth_date": "2999-01-01"}
+        {
+            "given_name": "J",
+            "phone": "000-000-0000",
+            "email": "test@test",
+            "birth_date": "2999-01-01",
+        }
     )
     assert not record.usable()
     assert {p.field for p in record.problems} == {"given_name", "phone", "email", "birth_date"}
@@ -74,8 +79,12 @@ def test_blocking_keys_survive_nicknames_and_swaps():
 
 
 def test_household_members_are_not_merged():
-    home = {"family_name": "Gagnon", "phone": "514 555 0101", "postal_code": "H2X 1Y4",
-            "postal_address": "12 rue Principale"}
+    home = {
+        "family_name": "Gagnon",
+        "phone": "514 555 0101",
+        "postal_code": "H2X 1Y4",
+        "postal_address": "12 rue Principale",
+    }
     mother = {**home, "given_name": "Sylvie", "birth_date": "1970-05-06"}
     son = {**home, "given_name": "Mathieu", "birth_date": "2001-09-10"}
     scorer = Scorer(Model())

@@ -6,14 +6,13 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from courtier.core.errors import NotFound
 from courtier.customers.schemas import Problem, Strict
 from courtier.identity.models import MatchProposal, Merge, ProposalStatus
-from courtier.identity.services import match as matching
-from courtier.identity.services import merge as merging
+from courtier.identity.services import matching, merging
 from courtier.identity.services.model import current_scorer
 from courtier.staff.services import actor_of
 
@@ -110,7 +109,7 @@ def _get_proposal(proposal_id: uuid.UUID) -> MatchProposal:
 def accept(request: HttpRequest, proposal_id: uuid.UUID) -> Any:
     """Merge the two records of a proposal (the older survives)."""
     record = merging.accept_proposal(actor_of(request), _get_proposal(proposal_id))
-    return 201, _merge(record)
+    return Status(201, _merge(record))
 
 
 @router.post("/identity/proposals/{proposal_id}/reject", response={200: ProposalOut, **ERRORS})
@@ -133,7 +132,7 @@ def merge(request: HttpRequest, payload: MergeIn) -> Any:
     record = merging.merge(
         actor_of(request), get_customer(payload.survivor_id), get_customer(payload.merged_id)
     )
-    return 201, _merge(record)
+    return Status(201, _merge(record))
 
 
 @router.post("/identity/merges/{merge_id}/unmerge", response={200: MergeOut, **ERRORS})

@@ -9,7 +9,7 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         # The timeline moves with a merge; other apps register their own re-pointers.
-        from courtier.identity.services.merge import register_repointer
+        from courtier.identity.services.merging import register_repointer
         from courtier.interactions.models import Interaction
 
         register_repointer("interactions", Interaction, "customer")

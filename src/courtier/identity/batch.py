@@ -17,6 +17,9 @@ from courtier.identity.compare import Levels, compare
 from courtier.identity.prepare import Prepared, prepare
 
 Progress = Callable[[str, int, int], None]
+# Below this, EM has too few pairs to learn from; the starting values (or the saved model)
+# are used as they are.
+MIN_TRAINING_RECORDS = 1000
 
 
 @dataclass
@@ -81,10 +84,12 @@ def run(
     seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    if train or model is None:
+    if train and len(records) >= MIN_TRAINING_RECORDS:
         progress("train", 0, 1)
         model = score.estimate(records, levels, start=model)
         progress("train", 1, 1)
+    elif model is None:
+        model = score.Model()
     seconds["train"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -18,6 +18,9 @@ class MatchRecord(models.Model):
     data = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"match record of customer #{self.customer_id}"
+
 
 class BlockingKey(models.Model):
     """One blocking key of one customer: the index real-time candidates come from."""
@@ -31,6 +34,9 @@ class BlockingKey(models.Model):
             models.UniqueConstraint(fields=["customer", "key"], name="blocking_key_unique")
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class MatchModel(models.Model):
     """A trained Fellegi-Sunter model (m, u, prior); the newest one is in use."""
@@ -39,6 +45,9 @@ class MatchModel(models.Model):
     parameters = models.JSONField()
     trained_at = models.DateTimeField(auto_now_add=True)
     records = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"model trained {self.trained_at:%Y-%m-%d %H:%M} on {self.records} records"
 
 
 class ProposalStatus(models.TextChoices):
@@ -72,6 +81,9 @@ class MatchProposal(models.Model):
         ]
         indexes = [models.Index(fields=["status", "probability"])]
 
+    def __str__(self) -> str:
+        return f"#{self.left_id} ~ #{self.right_id} p={self.probability:.3f} ({self.status})"
+
 
 class Merge(models.Model):
     """One merge: what moved from the merged record to the survivor, so it can be undone."""
@@ -92,3 +104,6 @@ class Merge(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["merged", "unmerged_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} into #{self.survivor_id}"

@@ -218,11 +218,11 @@ def prepare(details: Mapping[str, Any]) -> Prepared:
             phones.append(digits)
     emails: list[tuple[str, str]] = []
     for label, raw in _many(fields, "email"):
-        parts = email_parts(raw)
-        if parts is None:
+        split = email_parts(raw)
+        if split is None:
             problems.append(FieldError(label, "is not a usable email address; ignored"))
-        elif parts not in emails:
-            emails.append(parts)
+        elif split not in emails:
+            emails.append(split)
     birth = None
     if fields.get("birth_date"):
         birth = birth_date(str(fields["birth_date"]))

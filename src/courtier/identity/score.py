@@ -159,7 +159,7 @@ def probability(weight: float) -> float:
     """Turn a match weight in bits into a probability."""
     if weight > 60:
         return 1.0
-    return 1.0 / (1.0 + 2.0 ** (-weight))
+    return 1.0 / (1.0 + math.pow(2.0, -weight))
 
 
 def estimate_u(
@@ -257,7 +257,8 @@ def _prior(patterns: Counter[Levels], size: int) -> float:
     """
     sure = sum(count for levels, count in patterns.items() if _sure(levels))
     all_pairs = max(size * (size - 1) / 2, 1.0)
-    return min(max(sure / SURE_RECALL / all_pairs, 1e-9), 0.5)
+    # Floor: assume at least 1% of records are duplicates, whatever the rule found.
+    return min(max(sure / SURE_RECALL / all_pairs, 0.02 / max(size, 1)), 0.5)
 
 
 def _guard(name: str, m: list[float]) -> list[float]:

@@ -3,8 +3,8 @@
 The console's screen pop calls :func:`match` when the exact lookup fails.
 """
 
-from courtier.identity.services.match import Candidate, Resolution, match, resolve
-from courtier.identity.services.merge import (
+from courtier.identity.services.matching import Candidate, Resolution, match, resolve
+from courtier.identity.services.merging import (
     accept_proposal,
     merge,
     register_repointer,

@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 
 from courtier.core.errors import Invalid
+from courtier.customers.models import Customer
 from courtier.identity import batch
 from courtier.identity.evaluation import Figures, score_clusters
 from courtier.identity.models import MatchProposal
 from courtier.identity.services import index
-from courtier.identity.services.match import link_threshold, review_threshold
+from courtier.identity.services.matching import link_threshold, review_threshold
 from courtier.identity.services.model import save_model
 
 Progress = Callable[[str, int, int], None]
@@ -47,7 +48,7 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
     the index and the proposals never hold half a run.
     """
     started = time.perf_counter()
-    total = index.Customer.objects.count()
+    total = Customer.objects.count()
     loaded = [0]
 
     def tick(n: int) -> None:
@@ -108,7 +109,7 @@ def _sizes(labels: list[int]) -> dict[int, int]:
 
 
 def read_csv(path: Path, truth_column: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Person rows and their true cluster ids from a CSV; raises :class:`Invalid` naming the problem."""
+    """Person rows and their true cluster ids from a CSV; :class:`Invalid` names any problem."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:

@@ -18,7 +18,7 @@ from courtier.audit.services import log_access
 from courtier.core.actor import Actor
 from courtier.core.errors import Conflict
 from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier
-from courtier.identity.models import Merge, MatchProposal, ProposalStatus
+from courtier.identity.models import MatchProposal, Merge, ProposalStatus
 from courtier.identity.services.index import index_customers
 
 

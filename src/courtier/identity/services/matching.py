@@ -30,9 +30,13 @@ from courtier.identity.score import probability
 from courtier.identity.services.model import current_scorer
 
 MAX_CANDIDATES = 1000
-_KEYS = f"SELECT key, customer_id FROM {BlockingKey._meta.db_table} WHERE key IN ({{}}) LIMIT {MAX_CANDIDATES}"
+# Only model table names and placeholders are formatted in, never input.
+_KEYS = (
+    f"SELECT key, customer_id FROM {BlockingKey._meta.db_table} "  # noqa: S608
+    f"WHERE key IN ({{}}) LIMIT {MAX_CANDIDATES}"
+)
 _RECORDS = (
-    f"SELECT r.customer_id, r.data, c.public_id, c.display_name "
+    "SELECT r.customer_id, r.data, c.public_id, c.display_name "  # noqa: S608
     f"FROM {MatchRecord._meta.db_table} r JOIN {Customer._meta.db_table} c "
     "ON c.id = r.customer_id WHERE r.customer_id IN ({})"
 )
