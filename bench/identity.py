@@ -197,7 +197,9 @@ def run_realtime(path: str, queries: int, workdir: str) -> dict[str, Any]:
     keys_table = BlockingKey._meta.db_table
     records_table = MatchRecord._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        batch_c, batch_r, batch_k = [], [], []
+        batch_c: list[tuple[Any, ...]] = []
+        batch_r: list[tuple[Any, ...]] = []
+        batch_k: list[tuple[Any, ...]] = []
         from courtier.core.ids import new_id
 
         for index, row in enumerate(rows):
@@ -254,7 +256,9 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def _flush(cursor: Any, customers: str, records: str, keys: str, c: list, r: list, k: list) -> None:
+def _flush(
+    cursor: Any, customers: str, records: str, keys: str, c: list[Any], r: list[Any], k: list[Any]
+) -> None:
     now = "2026-01-01 00:00:00"
     cursor.executemany(
         f"INSERT INTO {customers} (id, public_id, display_name, given_name, family_name, "

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "courtier.interactions",
     "courtier.audit",
     "courtier.identity",
+    "courtier.console",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 from courtier.api import api
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("console/identity/", include("courtier.identity.urls")),
 ]

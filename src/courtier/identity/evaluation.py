@@ -388,10 +388,11 @@ class _Maker:
 
     def email(self, given: str, family: str) -> str:
         base = f"{given}.{family}".replace("-", "")
-        self.locals[base] += 1
-        n = self.locals[base]
-        # Namesakes get numbered addresses (jane.doe1, jane.doe7): the trap.
-        local = base if n == 1 else f"{base}{n + self.rng.randint(0, 8)}"
+        last = self.locals[base]
+        # Namesakes get numbered addresses (jane.doe1, jane.doe7): the trap. Numbers are
+        # unique per name, as a provider hands out each address once.
+        self.locals[base] = number = last + (1 if last == 0 else self.rng.randint(1, 8))
+        local = base if number == 1 else f"{base}{number}"
         return f"{local}@{self.rng.choice(_DOMAINS)}"
 
     def person(

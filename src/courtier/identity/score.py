@@ -39,13 +39,14 @@ SURE_RECALL = 0.6
 _FLOOR = 1e-6
 
 # Starting values before any training: plausible for person records, and what EM refines.
+# The guarded "else" levels start at the household cap, as training would leave them.
 _START_M: dict[str, list[float]] = {
-    "given_name": [0, 0.80, 0.06, 0.06, 0.04, 0.04],
+    "given_name": [0, 0.82, 0.07, 0.06, 0.048, 0.002],
     "family_name": [0, 0.85, 0.07, 0.04, 0.04],
-    "birth_date": [0, 0.88, 0.03, 0.06, 0.03],
+    "birth_date": [0, 0.90, 0.03, 0.068, 0.002],
     "phone": [0, 0.70, 0.30],
     "email": [0, 0.60, 0.15, 0.10, 0.01, 0.14],
-    "address": [0, 0.65, 0.10, 0.05, 0.20],
+    "address": [0, 0.65, 0.08, 0.05, 0.02, 0.20],
 }
 _START_U: dict[str, list[float]] = {
     "given_name": [0, 0.01, 0.002, 0.003, 0.02, 0.965],
@@ -53,7 +54,7 @@ _START_U: dict[str, list[float]] = {
     "birth_date": [0, 0.0001, 0.00001, 0.002, 0.99789],
     "phone": [0, 0.0005, 0.9995],
     "email": [0, 0.0001, 0.0002, 0.0005, 0.0002, 0.9990],
-    "address": [0, 0.0005, 0.002, 0.02, 0.9775],
+    "address": [0, 0.00001, 0.00002, 0.0001, 0.02, 0.97987],
 }
 
 
@@ -138,7 +139,7 @@ class Scorer:
         """
         table = self.table
         total = self.prior_weight + sum(table[n][lv] for n, lv in enumerate(levels))
-        if levels[_PHONE] == 1 and levels[_ADDRESS] in (1, 2):
+        if levels[_PHONE] == 1 and levels[_ADDRESS] in (1, 2, 3):
             total -= max(0.0, min(table[_PHONE][1], table[_ADDRESS][levels[_ADDRESS]]))
         return total
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConsoleConfig(AppConfig):
+    """The staff pages."""
+
+    name = "courtier.console"
+    label = "console"
