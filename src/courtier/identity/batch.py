@@ -8,12 +8,15 @@ labelled file and one on the customer base go through exactly the same code.
 from __future__ import annotations
 
 import time
+from array import array
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from courtier.identity import block, cluster, score
-from courtier.identity.compare import Levels, compare
+from courtier.identity.compare import COMPARISONS, Levels, compare
 from courtier.identity.prepare import Prepared, prepare
 
 Progress = Callable[[str, int, int], None]
@@ -69,24 +72,28 @@ def run(
     seconds["prepare"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    candidates, skipped = block.candidate_pairs(records)
+    pairs, skipped = block.candidate_pairs(records)
     seconds["block"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    ordered = sorted(candidates)
-    levels: list[Levels] = []
-    step = max(1, len(ordered) // 100)
-    for n, (i, j) in enumerate(ordered):
-        levels.append(compare(records[i], records[j]))
+    size = len(records)
+    # One small integer per pair (3 bits a comparison) instead of a tuple: a million
+    # records make millions of pairs, and tuples would cost a gigabyte.
+    codes: array[int] = array("I")
+    step = max(1, len(pairs) // 100)
+    for n, pair in enumerate(pairs):
+        i, j = divmod(pair, size)
+        codes.append(_encode(compare(records[i], records[j])))
         if n % step == 0:
-            progress("compare", n, len(ordered))
-    progress("compare", len(ordered), len(ordered))
+            progress("compare", n, len(pairs))
+    progress("compare", len(pairs), len(pairs))
     seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    if train and len(records) >= MIN_TRAINING_RECORDS:
+    patterns = Counter({_decode(code): count for code, count in Counter(codes).items()})
+    if train and size >= MIN_TRAINING_RECORDS:
         progress("train", 0, 1)
-        model = score.estimate(records, levels, start=model)
+        model = score.estimate(records, patterns, start=model)
         progress("train", 1, 1)
     elif model is None:
         model = score.Model()
@@ -94,15 +101,14 @@ def run(
 
     started = time.perf_counter()
     scorer = score.Scorer(model)
-    cache: dict[Levels, float] = {}
+    probabilities = {code: scorer.probability(_decode(code)) for code in set(codes)}
     kept: list[ScoredPair] = []
     links: list[tuple[int, int]] = []
-    for (i, j), lv in zip(ordered, levels, strict=True):
-        p = cache.get(lv)
-        if p is None:
-            p = cache[lv] = scorer.probability(lv)
+    for pair, code in zip(pairs, codes, strict=True):
+        p = probabilities[code]
         if p >= review_threshold:
-            kept.append(ScoredPair(i, j, p, lv))
+            i, j = divmod(pair, size)
+            kept.append(ScoredPair(i, j, p, _decode(code)))
             if p >= link_threshold:
                 links.append((i, j))
     seconds["score"] = time.perf_counter() - started
@@ -110,4 +116,16 @@ def run(
     started = time.perf_counter()
     labels = cluster.clusters(len(records), links)
     seconds["cluster"] = time.perf_counter() - started
-    return Result(labels, kept, model, len(ordered), skipped, seconds)
+    return Result(labels, kept, model, len(pairs), skipped, seconds)
+
+
+def _encode(levels: Levels) -> int:
+    code = 0
+    for level in reversed(levels):
+        code = (code << 3) | level
+    return code
+
+
+@lru_cache(maxsize=65536)
+def _decode(code: int) -> Levels:
+    return tuple((code >> (3 * n)) & 7 for n in range(len(COMPARISONS)))

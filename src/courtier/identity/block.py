@@ -16,7 +16,8 @@ every comparison quadratic; such blocks are skipped and counted, never silently 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Sequence
 
 from courtier.identity import nicknames
 from courtier.identity.prepare import Prepared
@@ -42,31 +43,69 @@ def keys(record: Prepared) -> list[str]:
     return list(dict.fromkeys(k[:120] for k in found))
 
 
+_HASH_BITS = 40
+_INDEX_BITS = 23
+MAX_RECORDS = 1 << _INDEX_BITS
+
+
 def candidate_pairs(
     records: Sequence[Prepared], max_block: int = MAX_BLOCK
-) -> tuple[set[tuple[int, int]], int]:
-    """All index pairs ``(i, j)``, ``i < j``, that share a key; and how many blocks were skipped.
+) -> tuple[array[int], int]:
+    """Every pair of records sharing a key, once, as codes ``i * len(records) + j`` (i < j).
 
-    For the batch: the keys are grouped in memory, which is one pass over the base. The
-    real-time matcher reads the same keys from the database index instead.
+    Returns the codes and how many blocks were skipped for being too common. Built for a
+    million records in a few hundred megabytes: each (key, record) is one integer (a
+    40-bit key hash above the record index), sorted so that blocks are runs; a pair is
+    emitted only by the smallest key its two records share, so no set of seen pairs is
+    needed. Two different keys sharing a 40-bit hash only add a few extra comparisons.
+    The real-time matcher reads the same keys from the database index instead.
     """
-    blocks: dict[str, list[int]] = {}
+    size = len(records)
+    if size >= MAX_RECORDS:
+        raise ValueError(f"at most {MAX_RECORDS - 1} records per batch run")
+    mask = (1 << _HASH_BITS) - 1
+    hashes: list[tuple[int, ...]] = []
+    entries: list[int] = []
     for index, record in enumerate(records):
-        for key in keys(record):
-            blocks.setdefault(key, []).append(index)
-    pairs: set[tuple[int, int]] = set()
+        own = tuple(sorted({hash(k) & mask for k in keys(record)}))
+        hashes.append(own)
+        entries.extend((h << _INDEX_BITS) | index for h in own)
+    entries.sort()
+    pairs: array[int] = array("q")
     skipped = 0
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if len(members) > max_block:
+    low = (1 << _INDEX_BITS) - 1
+    start = 0
+    total = len(entries)
+    while start < total:
+        key = entries[start] >> _INDEX_BITS
+        end = start + 1
+        while end < total and entries[end] >> _INDEX_BITS == key:
+            end += 1
+        count = end - start
+        if count > max_block:
             skipped += 1
-            continue
-        pairs.update(_pairs(members))
+        elif count > 1:
+            members = [e & low for e in entries[start:end]]
+            for n, left in enumerate(members):
+                left_keys = hashes[left]
+                for right in members[n + 1 :]:
+                    # Emit the pair only from the first key both records share.
+                    if left_keys[0] != key and _first_shared(left_keys, hashes[right]) != key:
+                        continue
+                    a, b = (left, right) if left < right else (right, left)
+                    pairs.append(a * size + b)
+        start = end
     return pairs, skipped
 
 
-def _pairs(members: list[int]) -> Iterator[tuple[int, int]]:
-    for n, left in enumerate(members):
-        for right in members[n + 1 :]:
-            yield (left, right) if left < right else (right, left)
+def _first_shared(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """The smallest hash in both sorted tuples (they share at least one)."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            return a[i]
+        if a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return -1

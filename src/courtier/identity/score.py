@@ -187,7 +187,7 @@ def _normalise(counts: Counter[int], size: int) -> list[float]:
 
 def estimate(
     records: Sequence[Prepared],
-    pair_levels: Iterable[Levels],
+    pair_levels: Iterable[Levels] | Counter[Levels],
     *,
     start: Model | None = None,
     max_iterations: int = 25,
@@ -195,7 +195,8 @@ def estimate(
 ) -> Model:
     """Estimate a model without labels: u from random pairs, then EM for m and the prior.
 
-    ``pair_levels`` are the comparison levels of the blocked candidate pairs. Identical
+    ``pair_levels`` are the comparison levels of the blocked candidate pairs (or their
+    counts per distinct level vector, as a Counter). Identical
     level vectors are counted once and weighted, so EM costs the number of distinct
     patterns (a few thousand), not the number of pairs.
     """
@@ -205,7 +206,7 @@ def estimate(
     # names' agreement, already counted by the name comparisons; as evidence about the
     # person, "only the digits differ" is as common as any other different address.
     model.u["email"][4] = model.u["email"][5]
-    patterns = Counter(pair_levels)
+    patterns = pair_levels if isinstance(pair_levels, Counter) else Counter(pair_levels)
     total = sum(patterns.values())
     if not total:
         return model

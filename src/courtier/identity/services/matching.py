@@ -30,6 +30,8 @@ from courtier.identity.score import probability
 from courtier.identity.services.model import current_scorer
 
 MAX_CANDIDATES = 1000
+MAX_COMPARED = 40
+_STRONG = frozenset("pead")  # phone, email, address + initial, birth date + initial
 # Only model table names and placeholders are formatted in, never input.
 _KEYS = (
     f"SELECT key, customer_id FROM {BlockingKey._meta.db_table} "  # noqa: S608
@@ -85,6 +87,25 @@ def prepared_or_refuse(details: Mapping[str, Any]) -> Prepared:
     return record
 
 
+def _most_supported(members: dict[str, list[int]]) -> list[int]:
+    """The customers sharing the most blocking keys (strong keys first), at most MAX_COMPARED.
+
+    A person who is really there shares several keys (name sound and birth year, name
+    sound and postcode, a phone); a namesake shares one. Comparing only the best-supported
+    candidates bounds the cost of a call however common the name, which is what keeps the
+    99th percentile flat at a million customers.
+    """
+    support: dict[int, int] = {}
+    for key, ids in members.items():
+        if len(ids) > block.MAX_BLOCK:
+            continue  # "too common to say anything": skipped, as in the batch
+        strength = 2 if key[0] in _STRONG else 1
+        for customer_id in ids:
+            support[customer_id] = support.get(customer_id, 0) + strength
+    ranked = sorted(support, key=lambda c: (-support[c], c))
+    return sorted(ranked[:MAX_COMPARED])
+
+
 def candidates_for(record: Prepared, limit: int = 10) -> list[Candidate]:
     """Ranked candidates for an already prepared record (best first, at most ``limit``)."""
     keys = block.keys(record)
@@ -95,7 +116,7 @@ def candidates_for(record: Prepared, limit: int = 10) -> list[Candidate]:
         members: dict[str, list[int]] = {}
         for key, customer_id in cursor.fetchall():
             members.setdefault(key, []).append(customer_id)
-        ids = sorted({c for m in members.values() if len(m) <= block.MAX_BLOCK for c in m})
+        ids = _most_supported(members)
         if not ids:
             return []
         cursor.execute(_RECORDS.format(", ".join(["%s"] * len(ids))), ids)
