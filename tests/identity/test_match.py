@@ -102,3 +102,13 @@ def test_stranger_is_proposed_as_new(indexed_marie: Customer, system: Actor):
     outcome = resolve(system, {"name": "Zoé Lavoie", "phone": "819 555 0123"})
     assert outcome.outcome == "new"
     assert outcome.customer_id is None
+
+
+def test_new_customers_become_matchable_after_a_refresh(indexed_marie: Customer, system: Actor):
+    from django.core.management import call_command
+
+    newcomer = person(system, "Gabriel", "Fontaine", ["819 555 0144"], birth_date="1991-02-03")
+    assert match({"name": "Gabriel Fontaine", "birth_date": "1991-02-03"}) == []
+    call_command("dedupe", refresh_index=True)
+    found = match({"name": "Gabriel Fontaine", "birth_date": "1991-02-03"})
+    assert found[0].customer_id == str(newcomer.public_id)

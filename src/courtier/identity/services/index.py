@@ -1,17 +1,20 @@
 """Keeping the matching index (prepared records and blocking keys) in step with customers.
 
-The index is derived data: ``index_customers`` rewrites it for the customers named, and
-``rebuild_index`` for the whole base. Merge and unmerge reindex the records they touch;
-imports and edits in other apps call ``index_customers`` (or a nightly ``courtier dedupe``
-rebuilds it) so the matcher sees them.
+The index is derived data: ``index_customers`` rewrites it for the customers named,
+``refresh_index`` for every customer changed since the last write, and ``rebuild_index``
+for the whole base. Merge and unmerge reindex the records they touch. ``customers`` never
+calls into identity (the dependency is one-way), so new and edited customers reach the
+index through ``courtier dedupe --refresh-index``, run every minute or so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier, IdentifierKind
 from courtier.identity import block
@@ -118,3 +121,38 @@ def rebuild_index(ids: list[int], records: list[Prepared]) -> None:
             _write(
                 dict(zip(ids[start : start + CHUNK], records[start : start + CHUNK], strict=True))
             )
+
+
+# Rows committed a little after others can carry earlier timestamps; reindexing a few
+# customers twice is cheaper than missing one.
+REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def refresh_index(progress: Callable[[int], None] | None = None) -> int:
+    """Reindex every customer changed since the index was last written; return how many.
+
+    "Changed" means the customer row was saved, or an identifier or fact was added, since
+    the newest match record (less ``REFRESH_MARGIN``). Run it often (``courtier dedupe
+    --refresh-index`` from cron or a worker) so new customers become matchable. A removed
+    identifier leaves no timestamp; the nightly full ``courtier dedupe`` catches those.
+    """
+    newest = MatchRecord.objects.aggregate(newest=Max("updated_at"))["newest"]
+    if newest is None:
+        changed: set[int] = set()
+        for chunk in active_ids():
+            changed.update(chunk)
+    else:
+        since = newest - REFRESH_MARGIN
+        changed = set(Customer.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+        changed.update(
+            Identifier.objects.filter(created_at__gt=since).values_list("customer_id", flat=True)
+        )
+        changed.update(
+            Fact.objects.filter(created_at__gt=since).values_list("customer_id", flat=True)
+        )
+    ordered = sorted(changed)
+    for start in range(0, len(ordered), CHUNK):
+        index_customers(ordered[start : start + CHUNK])
+        if progress:
+            progress(min(start + CHUNK, len(ordered)))
+    return len(ordered)

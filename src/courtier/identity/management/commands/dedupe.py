@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from courtier.core.errors import Invalid
 from courtier.identity.services import dedupe as service
+from courtier.identity.services import index
 
 
 class Command(BaseCommand):
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--evaluate", metavar="FILE", help="labelled CSV of person records")
         parser.add_argument("--truth-column", default="cluster_id", help="column of true ids")
         parser.add_argument("--no-train", action="store_true", help="use the saved model")
+        parser.add_argument(
+            "--refresh-index",
+            action="store_true",
+            help="only reindex customers changed since the last run (fast; run often)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with Progress(
@@ -42,7 +48,9 @@ class Command(BaseCommand):
                 bar.update(tasks[stage], completed=done, total=max(total, 1))
 
             try:
-                if options["evaluate"]:
+                if options["refresh_index"]:
+                    summary = {"reindexed": index.refresh_index()}
+                elif options["evaluate"]:
                     figures, result = service.evaluate(
                         Path(options["evaluate"]), options["truth_column"], progress
                     )
