@@ -11,6 +11,7 @@ act on a record that has nothing usable left.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -230,11 +231,13 @@ def prepare(details: Mapping[str, Any]) -> Prepared:
             problems.append(
                 FieldError("birth_date", "is not a past date (YYYY-MM-DD or DD/MM/YYYY); ignored")
             )
+    # Names repeat across a base (thousands of Tremblays): one shared string each keeps a
+    # million prepared records hundreds of megabytes smaller.
     return Prepared(
-        given=given,
-        family=family,
-        given_key=phonetic(nicknames.canonical(given)) if given else "",
-        family_key=phonetic(family) if family else "",
+        given=sys.intern(given),
+        family=sys.intern(family),
+        given_key=sys.intern(phonetic(nicknames.canonical(given))) if given else "",
+        family_key=sys.intern(phonetic(family)) if family else "",
         birth=birth,
         phones=tuple(phones),
         emails=tuple(emails),
