@@ -1,17 +1,23 @@
 """Stage 2, block: cheap keys that put likely duplicates side by side.
 
 A record gets a handful of keys; two records become a candidate pair only when they share
-one. Each rule catches what the others miss:
+one. Each key is a conjunction narrow enough to stay small at a million customers, and each
+catches what the others miss:
 
 - ``p`` a phone, ``e`` an email local part (a new domain, same person);
-- ``n`` family-name sound + birth year (typos in the given name, a new phone);
-- ``w`` both name sounds, in either order (swapped given/family, moved house, no birth date);
-- ``a`` postcode + given-name initial (a new surname, same address);
-- ``d`` full birth date + given-name initial (married name, moved).
+- ``n`` family-name sound + birth year + given initial (typos in the given name);
+- ``y`` both name sounds in either order + birth year (swapped given/family names);
+- ``z`` both name sounds in either order + postal area (no birth date, a new phone);
+- ``a`` postcode + given-name initial, ``s`` street + initial (a new surname, same home);
+- ``d`` full birth date + given-name initial (married name, moved house);
+- ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
+  should see the namesakes), never for the batch.
 
 Given names block through their diminutive group's head, so Bob and Robert share keys.
-A key shared by very many records says little ("w:JN SM0" at a million) and would make
-every comparison quadratic; such blocks are skipped and counted, never silently truncated.
+The batch never pairs on a name alone: at a million customers "Jean Roy" is fifty people,
+and comparing them all with each other is most of the cost for none of the matches (a
+name alone never outweighs the prior). A key still shared by very many records is skipped and
+counted, never silently truncated.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from courtier.identity import nicknames
 from courtier.identity.prepare import Prepared
 
 MAX_BLOCK = 200
+NAME_ONLY = "w:"
 
 
 def keys(record: Prepared) -> list[str]:
@@ -31,12 +38,19 @@ def keys(record: Prepared) -> list[str]:
     found += [f"e:{local}" for local, _ in record.emails if len(local) >= 3]
     year = record.birth[0] if record.birth else None
     initial = nicknames.canonical(record.given)[:1] if record.given else ""
-    if record.family_key and year:
-        found.append(f"n:{record.family_key}:{year}")
+    if record.family_key and year and initial:
+        found.append(f"n:{record.family_key}:{year}:{initial}")
     if record.family_key and record.given_key:
-        found.append("w:" + ":".join(sorted((record.given_key, record.family_key))))
+        sounds = ":".join(sorted((record.given_key, record.family_key)))
+        found.append(f"{NAME_ONLY}{sounds}")
+        if year:
+            found.append(f"y:{sounds}:{year}")
+        if record.postcode:
+            found.append(f"z:{sounds}:{record.postcode[:3]}")
     if record.postcode and initial:
         found.append(f"a:{record.postcode}:{initial}")
+    if record.street and initial:
+        found.append(f"s:{record.street}:{initial}")
     if record.birth and initial:
         y, m, d = record.birth
         found.append(f"d:{y:04d}{m:02d}{d:02d}:{initial}")
@@ -67,7 +81,7 @@ def candidate_pairs(
     hashes: list[tuple[int, ...]] = []
     entries: list[int] = []
     for index, record in enumerate(records):
-        own = tuple(sorted({hash(k) & mask for k in keys(record)}))
+        own = tuple(sorted({hash(k) & mask for k in keys(record) if not k.startswith(NAME_ONLY)}))
         hashes.append(own)
         entries.extend((h << _INDEX_BITS) | index for h in own)
     entries.sort()

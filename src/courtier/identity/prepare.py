@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import jellyfish
@@ -106,12 +107,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+# Names and streets repeat across a base; caching their folding makes preparing a million
+# records several times faster.
+@lru_cache(maxsize=200_000)
 def name(text: str) -> str:
     """A name folded, its parts joined by hyphens: ``Jean François`` → ``jean-francois``."""
     cleaned = _NOT_LETTER.sub(" ", fold(text))
     return "-".join(p for p in _SEPARATORS.split(cleaned) if p)
 
 
+@lru_cache(maxsize=200_000)
 def phonetic(normalised: str) -> str:
     """The Metaphone key of a normalised name (hyphens ignored)."""
     letters = normalised.replace("-", "")
@@ -165,6 +170,7 @@ def birth_date(text: str) -> tuple[int, int, int] | None:
     return (y, m, d)
 
 
+@lru_cache(maxsize=200_000)
 def street(text: str) -> str:
     """A street line folded, with common words shortened: ``12 Main Street`` → ``12 main st``."""
     words = _NOT_ALNUM.sub(" ", fold(text)).split()

@@ -31,7 +31,7 @@ from courtier.identity.services.model import current_scorer
 
 MAX_CANDIDATES = 1000
 MAX_COMPARED = 40
-_STRONG = frozenset("pead")  # phone, email, address + initial, birth date + initial
+_STRONG = frozenset("peasd")  # phone, email, postcode or street + initial, birth date + initial
 # Only model table names and placeholders are formatted in, never input.
 _KEYS = (
     f"SELECT key, customer_id FROM {BlockingKey._meta.db_table} "  # noqa: S608
