@@ -123,3 +123,18 @@ def test_figures_are_pairwise():
     assert (figures.true_pairs, figures.predicted_pairs, figures.correct_pairs) == (2, 3, 1)
     assert figures.precision == round(1 / 3, 4)
     assert figures.recall == 0.5
+
+
+def test_candidate_pairs_are_every_pair_sharing_a_batch_key_exactly_once():
+    records = [prepare(r) for r in generate(600, seed=11)]
+    pairs, skipped = block.candidate_pairs(records)
+    assert skipped == 0
+    assert len(pairs) == len(set(pairs))
+    size = len(records)
+    got = {divmod(code, size) for code in pairs}
+    batch_keys = [{k for k in block.keys(r) if not k.startswith(block.NAME_ONLY)} for r in records]
+    expected = {
+        (i, j) for i in range(size) for j in range(i + 1, size) if batch_keys[i] & batch_keys[j]
+    }
+    assert got == expected
+    assert expected  # the sample does contain duplicates
