@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     tasks[stage] = bar.add_task(stage, total=max(total, 1))
                 bar.update(tasks[stage], completed=done, total=max(total, 1))
 
+            summary: dict[str, Any]
             try:
                 if options["refresh_index"]:
                     summary = {"reindexed": index.refresh_index()}
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     figures, result = service.evaluate(
                         Path(options["evaluate"]), options["truth_column"], progress
                     )
-                    summary: dict[str, Any] = {
+                    summary = {
                         "records": len(result.labels),
                         "precision": figures.precision,
                         "recall": figures.recall,
