@@ -309,7 +309,12 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="5,000 records: about a minute")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--link", type=float, default=0.99, help="link threshold (both)")
+    parser.add_argument(
+        "--link",
+        type=float,
+        default=0.9,
+        help="cluster threshold, both engines (the default of COURTIER_IDENTITY_CLUSTER_THRESHOLD)",
+    )
     parser.add_argument("--review", type=float, default=0.5)
     parser.add_argument("--skip", action="append", default=[], choices=["splink", "realtime"])
     args = parser.parse_args()

@@ -178,6 +178,8 @@ FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
 # Identity matching: link a contact automatically at or above, queue for review at or above.
 IDENTITY_LINK_THRESHOLD = float(_env("IDENTITY_LINK_THRESHOLD", "0.99"))
 IDENTITY_REVIEW_THRESHOLD = float(_env("IDENTITY_REVIEW_THRESHOLD", "0.5"))
+# Batch: pairs at or above this join one cluster (reported, proposed; never merged unseen).
+IDENTITY_CLUSTER_THRESHOLD = float(_env("IDENTITY_CLUSTER_THRESHOLD", "0.9"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -17,7 +17,7 @@ from courtier.identity import batch
 from courtier.identity.evaluation import Figures, score_clusters
 from courtier.identity.models import MatchProposal
 from courtier.identity.services import index
-from courtier.identity.services.matching import link_threshold, review_threshold
+from courtier.identity.services.matching import cluster_threshold, review_threshold
 from courtier.identity.services.model import save_model
 
 Progress = Callable[[str, int, int], None]
@@ -59,7 +59,7 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
     seconds = {"load": time.perf_counter() - started}
     result = batch.run(
         records,
-        link_threshold=link_threshold(),
+        link_threshold=cluster_threshold(),
         review_threshold=review_threshold(),
         train=train,
         progress=progress,
@@ -139,7 +139,7 @@ def evaluate(
     rows, truth = read_csv(path, truth_column)
     result = batch.run(
         rows,
-        link_threshold=link_threshold(),
+        link_threshold=cluster_threshold(),
         review_threshold=review_threshold(),
         progress=progress,
     )

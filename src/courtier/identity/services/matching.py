@@ -52,6 +52,11 @@ def review_threshold() -> float:
     return float(getattr(settings, "IDENTITY_REVIEW_THRESHOLD", 0.5))
 
 
+def cluster_threshold() -> float:
+    """Lower than the link threshold: a batch cluster is proposed to staff, never acted on."""
+    return float(getattr(settings, "IDENTITY_CLUSTER_THRESHOLD", 0.9))
+
+
 @dataclass
 class Candidate:
     """A customer who may be the person described, with why."""
