@@ -34,7 +34,7 @@ def test_candidates_come_from_two_indexed_queries(indexed_marie: Customer, syste
     with CaptureQueriesContext(connection) as queries:
         match({"given_name": "Marie", "family_name": "Tremblay"})
     statements = [q["sql"] for q in queries.captured_queries]
-    assert any(BlockingKey._meta.db_table in s and "IN (" in s for s in statements)
+    assert any(BlockingKey._meta.db_table in s and "WHERE key = " in s for s in statements)
     assert len(statements) <= 3  # keys, records, and at most the model once
 
 
@@ -112,3 +112,16 @@ def test_new_customers_become_matchable_after_a_refresh(indexed_marie: Customer,
     call_command("dedupe", refresh_index=True)
     found = match({"name": "Gabriel Fontaine", "birth_date": "1991-02-03"})
     assert found[0].customer_id == str(newcomer.public_id)
+
+
+def test_a_key_shared_by_very_many_is_skipped_not_crowding_out_the_others(
+    indexed_marie: Customer, system: Actor
+):
+    from courtier.identity import block
+    from courtier.identity.models import BlockingKey
+
+    crowd = [person(system, f"Crowd{n}", "Member") for n in range(block.MAX_BLOCK + 5)]
+    BlockingKey.objects.bulk_create([BlockingKey(customer=c, key="p:5145550199") for c in crowd])
+    found = match({"name": "Marie Tremblay", "phone": "514 555 0199", "birth_date": "1980-03-04"})
+    assert found[0].customer_id == str(indexed_marie.public_id)
+    assert all(c.display_name != "Crowd0 Member" for c in found)

@@ -29,13 +29,14 @@ from courtier.identity.prepare import Prepared, prepare
 from courtier.identity.score import probability
 from courtier.identity.services.model import current_scorer
 
-MAX_CANDIDATES = 1000
 MAX_COMPARED = 40
 _STRONG = frozenset("peasd")  # phone, email, postcode or street + initial, birth date + initial
-# Only model table names and placeholders are formatted in, never input.
-_KEYS = (
-    f"SELECT key, customer_id FROM {BlockingKey._meta.db_table} "  # noqa: S608
-    f"WHERE key IN ({{}}) LIMIT {MAX_CANDIDATES}"
+# Only model table names, numbers and placeholders are formatted in, never input.
+# One sub-query per key, each limited, in one round trip: a key shared by thousands (a
+# company switchboard) must not crowd the others out, and is recognised as too common.
+_KEY_PART = (
+    "SELECT * FROM (SELECT key, customer_id FROM "  # noqa: S608
+    f"{BlockingKey._meta.db_table} WHERE key = %s LIMIT {{limit}}) AS k{{n}}"
 )
 _RECORDS = (
     "SELECT r.customer_id, r.data, c.public_id, c.display_name "  # noqa: S608
@@ -117,7 +118,10 @@ def candidates_for(record: Prepared, limit: int = 10) -> list[Candidate]:
     if not keys:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(_KEYS.format(", ".join(["%s"] * len(keys))), keys)
+        sql = " UNION ALL ".join(
+            _KEY_PART.format(limit=block.MAX_BLOCK + 1, n=n) for n in range(len(keys))
+        )
+        cursor.execute(sql, keys)
         members: dict[str, list[int]] = {}
         for key, customer_id in cursor.fetchall():
             members.setdefault(key, []).append(customer_id)
