@@ -21,6 +21,7 @@ from courtier.identity.services.matching import cluster_threshold, review_thresh
 from courtier.identity.services.model import save_model
 
 Progress = Callable[[str, int, int], None]
+PROPOSAL_CHUNK = 2000
 
 
 @dataclass
@@ -73,20 +74,24 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
     from courtier.identity.score import Scorer
 
     scorer = Scorer(result.model)
-    proposals = []
-    for pair in result.pairs:
-        left, right = sorted((ids[pair.left], ids[pair.right]))
-        proposals.append(
-            MatchProposal(
-                left_id=left,
-                right_id=right,
-                probability=pair.probability,
-                reasons=scorer.reasons(pair.levels),
-                source="dedupe",
-            )
-        )
+    written = 0
+    # Written in chunks: half a million model instances at once would cost half a gigabyte.
     with transaction.atomic():
-        MatchProposal.objects.bulk_create(proposals, batch_size=1000, ignore_conflicts=True)
+        for start in range(0, len(result.pairs), PROPOSAL_CHUNK):
+            chunk = []
+            for pair in result.pairs[start : start + PROPOSAL_CHUNK]:
+                left, right = sorted((ids[pair.left], ids[pair.right]))
+                chunk.append(
+                    MatchProposal(
+                        left_id=left,
+                        right_id=right,
+                        probability=pair.probability,
+                        reasons=scorer.reasons(pair.levels),
+                        source="dedupe",
+                    )
+                )
+            MatchProposal.objects.bulk_create(chunk, ignore_conflicts=True)
+            written += len(chunk)
     progress("write", 1, 1)
     seconds["write"] = time.perf_counter() - started
     labels = result.labels
@@ -96,7 +101,7 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
         result.candidate_pairs,
         result.skipped_blocks,
         clusters,
-        len(proposals),
+        written,
         seconds,
     )
 
