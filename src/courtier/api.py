@@ -72,6 +72,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from courtier.cases.api import router as cases
     from courtier.customers.api import router as customers
+    from courtier.identity.api import router as identity
     from courtier.interactions.api import router as interactions
     from courtier.messaging.api import router as messaging
     from courtier.messaging.api import webhooks as messaging_webhooks
@@ -83,6 +84,7 @@ def _register_routers() -> None:
     api.add_router("", promises)
     api.add_router("", messaging)
     api.add_router("", messaging_webhooks)
+    api.add_router("", identity)
 
 
 _register_routers()

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "courtier.cases",
     "courtier.promises",
     "courtier.messaging",
+    "courtier.identity",
     "courtier.console",
 ]
 
@@ -204,6 +205,12 @@ SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
 WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
 # The owner's signature under every message (house style).
 MESSAGING_SIGNATURE = _env("MESSAGING_SIGNATURE", "The Courtier team")
+
+# Identity matching: link a contact automatically at or above, queue for review at or above.
+IDENTITY_LINK_THRESHOLD = float(_env("IDENTITY_LINK_THRESHOLD", "0.99"))
+IDENTITY_REVIEW_THRESHOLD = float(_env("IDENTITY_REVIEW_THRESHOLD", "0.5"))
+# Batch: pairs at or above this join one cluster (reported, proposed; never merged unseen).
+IDENTITY_CLUSTER_THRESHOLD = float(_env("IDENTITY_CLUSTER_THRESHOLD", "0.9"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -24,4 +24,5 @@ urlpatterns = [
     path("console/promises/", include("courtier.promises.urls")),
     path("", include("courtier.messaging.urls")),
     path("console/", include("courtier.console.urls")),
+    path("console/identity/", include("courtier.identity.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The staff console (placeholder until the console app is merged)."""

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from courtier.audit.services import accesses, log_access
 from courtier.core.errors import Invalid, NotFound
 from courtier.core.pagination import paginate
-from courtier.core.problem import refuse_unknown_params
+from courtier.core.problem import CONTENT_TYPE, refuse_unknown_params
 from courtier.customers.card import card_for
 from courtier.customers.models import Customer, Fact, Identifier
 from courtier.customers.schemas import (
@@ -52,6 +52,9 @@ class RecognizeQuery(Schema):
     account: str | None = Field(None, max_length=320)
     system: str | None = Field(None, max_length=64, description="The account's system")
     reason: str = Field("", max_length=200, description="Why the record is opened")
+    name: str | None = Field(None, max_length=320, description="Fuzzy fallback: the name given")
+    birth_date: str | None = Field(None, max_length=32, description="Fuzzy fallback")
+    postal_code: str | None = Field(None, max_length=32, description="Fuzzy fallback")
 
 
 @router.get("/recognize", response={200: Card, **ERRORS}, summary="Recognize a customer")
@@ -62,15 +65,36 @@ def recognize(request: HttpRequest, q: Query[RecognizeQuery]) -> HttpResponse:
     to the customer's access log with the caller and the ``reason``.
     """
     refuse_unknown_params(request.GET, RecognizeQuery.model_fields)
-    card = recognition.recognize_one(
-        actor_of(request),
-        {"phone": q.phone, "email": q.email, "handle": q.handle, "account": q.account},
-        system=q.system,
-        reason=q.reason,
-    )
+    identifiers = {"phone": q.phone, "email": q.email, "handle": q.handle, "account": q.account}
+    try:
+        card = recognition.recognize_one(
+            actor_of(request), identifiers, system=q.system, reason=q.reason
+        )
+    except NotFound as exc:
+        if not (q.name or q.birth_date or q.postal_code):
+            raise
+        kind, value = next((k, v) for k, v in identifiers.items() if v)
+        return _candidates_problem(exc, kind, value, q)
     # Returned as bytes, not through the response schema: this is the hottest endpoint and
     # validating a card with pydantic would halve its throughput.
     return _json(card)
+
+
+def _candidates_problem(exc: NotFound, kind: str, value: str, q: RecognizeQuery) -> HttpResponse:
+    """404 with the identity matcher's ranked candidates, for when nothing matches exactly."""
+    # identity sits above customers; imported here so customers never depends on it.
+    from courtier.identity.services import match
+
+    details = {kind: value, "name": q.name or "", "birth_date": q.birth_date or ""}
+    details["postal_code"] = q.postal_code or ""
+    body = {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": exc.detail + " Candidates are ranked by match probability.",
+        "candidates": [c.as_dict() for c in match(details)],
+    }
+    return HttpResponse(orjson.dumps(body), status=404, content_type=CONTENT_TYPE)
 
 
 class CustomerFilters(Schema):

@@ -1,0 +1,158 @@
+"""Keeping the matching index (prepared records and blocking keys) in step with customers.
+
+The index is derived data: ``index_customers`` rewrites it for the customers named,
+``refresh_index`` for every customer changed since the last write, and ``rebuild_index``
+for the whole base. Merge and unmerge reindex the records they touch. ``customers`` never
+calls into identity (the dependency is one-way), so new and edited customers reach the
+index through ``courtier dedupe --refresh-index``, run every minute or so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier, IdentifierKind
+from courtier.identity import block
+from courtier.identity.models import BlockingKey, MatchRecord
+from courtier.identity.prepare import Prepared, prepare
+
+FACT_KEYS = ("birth_date", "postal_code", "postal_address")
+CHUNK = 2000
+
+
+def details_of(customer_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The matching details of each customer: names, phones, emails and current facts."""
+    ids = list(customer_ids)
+    details: dict[int, dict[str, Any]] = {}
+    rows = Customer.objects.filter(pk__in=ids).values_list(
+        "pk", "given_name", "family_name", "display_name"
+    )
+    for pk, given, family, display in rows:
+        entry: dict[str, Any] = {"phones": [], "emails": []}
+        if given or family:
+            entry.update(given_name=given, family_name=family)
+        else:
+            entry["name"] = display
+        details[pk] = entry
+    identifiers = Identifier.objects.filter(
+        customer_id__in=ids, kind__in=[IdentifierKind.PHONE, IdentifierKind.EMAIL]
+    ).values_list("customer_id", "kind", "value")
+    for customer_id, kind, value in identifiers:
+        details[customer_id]["phones" if kind == IdentifierKind.PHONE else "emails"].append(value)
+    facts = (
+        Fact.objects.filter(customer_id__in=ids, key__in=FACT_KEYS, retracted_at=None)
+        .order_by("customer_id", "key", "observed_at", "id")
+        .values_list("customer_id", "key", "value")
+    )
+    for customer_id, key, value in facts:
+        details[customer_id][key] = value  # ordered by time: the newest observation stays
+    return details
+
+
+@transaction.atomic
+def index_customers(customer_ids: Iterable[int]) -> int:
+    """Rewrite the match record and blocking keys of these customers; return how many.
+
+    Merged-away customers leave the index: they are reached through their survivor.
+    """
+    ids = list(customer_ids)
+    MatchRecord.objects.filter(customer_id__in=ids).delete()
+    BlockingKey.objects.filter(customer_id__in=ids).delete()
+    active = set(
+        Customer.objects.filter(pk__in=ids)
+        .exclude(status=CustomerStatus.MERGED)
+        .values_list("pk", flat=True)
+    )
+    prepared = {pk: prepare(d) for pk, d in details_of(active).items()}
+    _write(prepared)
+    return len(prepared)
+
+
+def _write(prepared: dict[int, Prepared]) -> None:
+    MatchRecord.objects.bulk_create(
+        [MatchRecord(customer_id=pk, data=p.to_row()) for pk, p in prepared.items()],
+        batch_size=1000,
+    )
+    BlockingKey.objects.bulk_create(
+        [BlockingKey(customer_id=pk, key=k) for pk, p in prepared.items() for k in block.keys(p)],
+        batch_size=2000,
+    )
+
+
+def active_ids() -> Iterator[list[int]]:
+    """The ids of every customer not merged away, in chunks."""
+    qs = Customer.objects.exclude(status=CustomerStatus.MERGED).order_by("pk")
+    last = 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
+def load_prepared(
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[int], list[Prepared]]:
+    """Every active customer's id and prepared record, read in chunks."""
+    ids: list[int] = []
+    records: list[Prepared] = []
+    for chunk in active_ids():
+        details = details_of(chunk)
+        for pk in chunk:
+            ids.append(pk)
+            records.append(prepare(details[pk]))
+        if progress:
+            progress(len(chunk))
+    return ids, records
+
+
+def rebuild_index(ids: list[int], records: list[Prepared]) -> None:
+    """Replace the whole index with these prepared records, chunk by chunk."""
+    with transaction.atomic():
+        MatchRecord.objects.all().delete()
+        BlockingKey.objects.all().delete()
+        for start in range(0, len(ids), CHUNK):
+            _write(
+                dict(zip(ids[start : start + CHUNK], records[start : start + CHUNK], strict=True))
+            )
+
+
+# Rows committed a little after others can carry earlier timestamps; reindexing a few
+# customers twice is cheaper than missing one.
+REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def refresh_index(progress: Callable[[int], None] | None = None) -> int:
+    """Reindex every customer changed since the index was last written; return how many.
+
+    "Changed" means the customer row was saved, or an identifier or fact was added, since
+    the newest match record (less ``REFRESH_MARGIN``). Run it often (``courtier dedupe
+    --refresh-index`` from cron or a worker) so new customers become matchable. A removed
+    identifier leaves no timestamp; the nightly full ``courtier dedupe`` catches those.
+    """
+    newest = MatchRecord.objects.aggregate(newest=Max("updated_at"))["newest"]
+    if newest is None:
+        changed: set[int] = set()
+        for chunk in active_ids():
+            changed.update(chunk)
+    else:
+        since = newest - REFRESH_MARGIN
+        changed = set(Customer.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+        changed.update(
+            Identifier.objects.filter(created_at__gt=since).values_list("customer_id", flat=True)
+        )
+        changed.update(
+            Fact.objects.filter(created_at__gt=since).values_list("customer_id", flat=True)
+        )
+    ordered = sorted(changed)
+    for start in range(0, len(ordered), CHUNK):
+        index_customers(ordered[start : start + CHUNK])
+        if progress:
+            progress(min(start + CHUNK, len(ordered)))
+    return len(ordered)

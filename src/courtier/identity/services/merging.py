@@ -1,0 +1,185 @@
+"""Merging two records of one person, and undoing it exactly.
+
+A merge moves every identifier, fact (provenance untouched) and interaction of the merged
+record to the survivor, plus the rows other apps registered re-pointers for, and writes a
+:class:`Merge` listing each moved row. The merged record stays, with status ``merged``; the
+Merge row is its pointer to the survivor. Unmerge moves exactly those rows back (rows the
+survivor gained since stay with it) and restores the merged record's status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from courtier.audit.services import log_access
+from courtier.core.actor import Actor
+from courtier.core.errors import Conflict
+from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier
+from courtier.identity.models import MatchProposal, Merge, ProposalStatus
+from courtier.identity.services.index import index_customers
+
+
+@dataclass(frozen=True)
+class Repointer:
+    """A model whose rows belong to a customer through ``field``, moved by a merge."""
+
+    name: str
+    model: type[models.Model]
+    field: str
+
+
+_repointers: dict[str, Repointer] = {}
+
+
+def register_repointer(name: str, model: type[models.Model], field: str = "customer") -> None:
+    """Make merges move ``model`` rows along ``field``; called from an app's ``ready()``."""
+    _repointers[name] = Repointer(name, model, field)
+
+
+def _move(model: type[models.Model], field: str, source: int, target: int) -> list[int]:
+    ids = sorted(
+        model._default_manager.filter(**{f"{field}_id": source}).values_list("pk", flat=True)
+    )
+    model._default_manager.filter(pk__in=ids).update(**{f"{field}_id": target})
+    return ids
+
+
+def _move_back(
+    model: type[models.Model], field: str, ids: list[int], source: int, target: int
+) -> int:
+    return model._default_manager.filter(pk__in=ids, **{f"{field}_id": source}).update(
+        **{f"{field}_id": target}
+    )
+
+
+def survivor_of(customer: Customer) -> Customer | None:
+    """The customer a merged record now lives in (following chains), or None if not merged."""
+    current, seen = customer, set()
+    while current.status == CustomerStatus.MERGED and current.pk not in seen:
+        seen.add(current.pk)
+        merge = (
+            Merge.objects.filter(merged=current, unmerged_at=None)
+            .select_related("survivor")
+            .first()
+        )
+        if merge is None:
+            return None
+        current = merge.survivor
+    return current if current.pk != customer.pk else None
+
+
+@transaction.atomic
+def merge(
+    actor: Actor, survivor: Customer, merged: Customer, proposal: MatchProposal | None = None
+) -> Merge:
+    """Merge ``merged`` into ``survivor``; all or nothing, recorded, logged on both records.
+
+    Refused with :class:`Conflict` (nothing written) for a customer merged into itself or a
+    record that is already merged away.
+    """
+    if survivor.pk == merged.pk:
+        raise Conflict("A customer cannot be merged into itself.")
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+    }
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    for who, customer in (("survivor", survivor), ("merged record", merged)):
+        if customer.status == CustomerStatus.MERGED:
+            raise Conflict(
+                f"The {who} {customer.public_id} was already merged into another record."
+            )
+    moved = {
+        "identifiers": _move(Identifier, "customer", merged.pk, survivor.pk),
+        "facts": _move(Fact, "customer", merged.pk, survivor.pk),
+        "rows": {
+            r.name: _move(r.model, r.field, merged.pk, survivor.pk) for r in _repointers.values()
+        },
+        "merged_status": merged.status,
+    }
+    merged.status = CustomerStatus.MERGED
+    merged.save(update_fields=["status", "updated_at"])
+    record = Merge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        proposal=proposal,
+        moved=moved,
+        merged_by=actor.label[:150],
+        staff_id=actor.user_id if actor.kind == "staff" else None,
+    )
+    if proposal is not None:
+        proposal.status = ProposalStatus.MERGED
+        proposal.decided_at = timezone.now()
+        proposal.decided_by = actor.label[:150]
+        proposal.save(update_fields=["status", "decided_at", "decided_by"])
+    log_access(survivor.pk, actor, "update", f"merged {merged.public_id} into this record")
+    log_access(merged.pk, actor, "update", f"merged into {survivor.public_id}")
+    index_customers([survivor.pk, merged.pk])
+    return record
+
+
+@transaction.atomic
+def unmerge(actor: Actor, record: Merge) -> Merge:
+    """Undo a merge: the rows it moved go back and the merged record is restored.
+
+    Refused with :class:`Conflict` when it was already undone, or when the survivor has
+    since been merged into a third record (undo that merge first).
+    """
+    record = (
+        Merge.objects.select_for_update().select_related("survivor", "merged").get(pk=record.pk)
+    )
+    if record.unmerged_at is not None:
+        raise Conflict("This merge was already undone.")
+    survivor, merged = record.survivor, record.merged
+    if survivor.status == CustomerStatus.MERGED:
+        raise Conflict(
+            f"The survivor {survivor.public_id} was merged since; undo that merge first."
+        )
+    moved = record.moved
+    _move_back(Identifier, "customer", moved["identifiers"], survivor.pk, merged.pk)
+    _move_back(Fact, "customer", moved["facts"], survivor.pk, merged.pk)
+    for name, ids in moved["rows"].items():
+        repointer = _repointers.get(name)
+        if repointer is not None:
+            _move_back(repointer.model, repointer.field, ids, survivor.pk, merged.pk)
+    merged.status = moved["merged_status"]
+    merged.save(update_fields=["status", "updated_at"])
+    record.unmerged_at = timezone.now()
+    record.unmerged_by = actor.label[:150]
+    record.save(update_fields=["unmerged_at", "unmerged_by"])
+    if record.proposal_id:
+        # Undoing a merge is a reviewer saying "not the same person": do not propose it again.
+        MatchProposal.objects.filter(pk=record.proposal_id).update(
+            status=ProposalStatus.REJECTED,
+            decided_at=record.unmerged_at,
+            decided_by=record.unmerged_by,
+        )
+    log_access(survivor.pk, actor, "update", f"unmerged {merged.public_id} from this record")
+    log_access(merged.pk, actor, "update", f"unmerged from {survivor.public_id}")
+    index_customers([survivor.pk, merged.pk])
+    return record
+
+
+@transaction.atomic
+def accept_proposal(actor: Actor, proposal: MatchProposal) -> Merge:
+    """Merge a reviewed proposal; the older record survives (its id is the one people know)."""
+    proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise Conflict(f"This proposal was already decided ({proposal.status}).")
+    return merge(actor, proposal.left, proposal.right, proposal)
+
+
+@transaction.atomic
+def reject_proposal(actor: Actor, proposal: MatchProposal) -> MatchProposal:
+    """Record that the two records are different people; the pair is not proposed again."""
+    proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise Conflict(f"This proposal was already decided ({proposal.status}).")
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decided_at = timezone.now()
+    proposal.decided_by = actor.label[:150]
+    proposal.save(update_fields=["status", "decided_at", "decided_by"])
+    return proposal

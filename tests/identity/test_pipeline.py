@@ -1,0 +1,140 @@
+"""The pipeline stages as plain functions: prepare, block, compare, score, cluster."""
+
+from __future__ import annotations
+
+from courtier.identity import batch, block, cluster
+from courtier.identity.compare import compare
+from courtier.identity.evaluation import generate, score_clusters
+from courtier.identity.prepare import prepare
+from courtier.identity.score import Model, Scorer
+
+LEVELS = ("given_name", "family_name", "birth_date", "phone", "email", "address")
+
+
+def levels(a: dict[str, str], b: dict[str, str]) -> dict[str, int]:
+    return dict(zip(LEVELS, compare(prepare(a), prepare(b)), strict=True))
+
+
+def test_names_fold_accents_and_case():
+    a = prepare({"given_name": "FRANÇOIS", "family_name": "Côté"})
+    b = prepare({"given_name": "francois", "family_name": "cote"})
+    assert (a.given, a.family) == ("francois", "cote") == (b.given, b.family)
+
+
+def test_diminutives_in_english_and_french():
+    assert levels({"given_name": "Bob"}, {"given_name": "Robert"})["given_name"] == 2
+    assert levels({"given_name": "Kate"}, {"given_name": "Catherine"})["given_name"] == 2
+    assert levels({"given_name": "JF"}, {"given_name": "Jean-François"})["given_name"] == 2
+    assert levels({"given_name": "Marie"}, {"given_name": "Robert"})["given_name"] == 5
+
+
+def test_swapped_given_and_family_names_line_up():
+    got = levels(
+        {"given_name": "Tremblay", "family_name": "Marie"},
+        {"given_name": "Marie", "family_name": "Tremblay"},
+    )
+    assert (got["given_name"], got["family_name"]) == (1, 1)
+
+
+def test_numbered_emails_are_never_fuzzy_matched():
+    got = levels({"email": "jane.doe1@gmail.com"}, {"email": "jane.doe7@gmail.com"})
+    assert got["email"] == 4  # digits_differ, a level of its own
+    assert levels({"email": "jane.doe@gmail.com"}, {"email": "jane.doe@acme.ca"})["email"] == 2
+
+
+def test_birth_date_day_month_swap():
+    assert levels({"birth_date": "1980-03-04"}, {"birth_date": "1980-04-03"})["birth_date"] == 2
+    assert levels({"birth_date": "1980-03-04"}, {"birth_date": "04/03/1980"})["birth_date"] == 1
+
+
+def test_phones_in_any_format_are_one():
+    got = levels({"phone": "(514) 555-0199"}, {"phone": "+1 514 555 0199"})
+    assert got["phone"] == 1
+
+
+def test_junk_is_dropped_and_named():
+    record = prepare(
+        {
+            "given_name": "J",
+            "phone": "000-000-0000",
+            "email": "test@test",
+            "birth_date": "2999-01-01",
+        }
+    )
+    assert not record.usable()
+    assert {p.field for p in record.problems} == {"given_name", "phone", "email", "birth_date"}
+
+
+def test_huge_fields_are_refused_by_name():
+    record = prepare({"given_name": "x" * 5000, "family_name": "Tremblay"})
+    assert record.given == ""
+    assert record.family == "tremblay"
+    assert record.problems[0].field == "given_name"
+
+
+def test_blocking_keys_survive_nicknames_and_swaps():
+    a = prepare({"given_name": "Bob", "family_name": "Smith", "birth_date": "1970-01-02"})
+    b = prepare({"given_name": "Smith", "family_name": "Robert"})
+    assert set(block.keys(a)) & set(block.keys(b))
+
+
+def test_household_members_are_not_merged():
+    home = {
+        "family_name": "Gagnon",
+        "phone": "514 555 0101",
+        "postal_code": "H2X 1Y4",
+        "postal_address": "12 rue Principale",
+    }
+    mother = {**home, "given_name": "Sylvie", "birth_date": "1970-05-06"}
+    son = {**home, "given_name": "Mathieu", "birth_date": "2001-09-10"}
+    scorer = Scorer(Model())
+    assert scorer.probability(compare(prepare(mother), prepare(son))) < 0.5
+    same = {**mother, "given_name": "SYLVIE", "phone": "(514) 555-0101"}
+    assert scorer.probability(compare(prepare(mother), prepare(same))) > 0.99
+
+
+def test_clusters_are_connected_components():
+    labels = cluster.clusters(5, [(0, 1), (1, 2), (3, 4)])
+    assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4]
+    assert sorted(map(sorted, cluster.groups(labels))) == [[0, 1, 2], [3, 4]]
+
+
+def test_generator_is_deterministic_and_labelled():
+    assert generate(300, seed=7) == generate(300, seed=7)
+    rows = generate(300, seed=7)
+    assert len(rows) == 300
+    assert len({r["cluster_id"] for r in rows}) < 300  # duplicates are there
+
+
+def test_em_learns_from_unlabelled_data_and_finds_duplicates():
+    rows = generate(3000, seed=3)
+    result = batch.run(rows, link_threshold=0.99, review_threshold=0.5)
+    figures = score_clusters([r["cluster_id"] for r in rows], result.labels)
+    assert figures.precision > 0.95
+    assert figures.recall > 0.85
+    weights = {c["name"]: c for c in result.model.describe()["comparisons"]}
+    given = {lv["level"]: lv["weight"] for lv in weights["given_name"]["levels"]}
+    assert given["exact"] > 3 > given["jaro_winkler>=0.80"] > 0 > given["else"]
+    assert result.model.iterations >= 1
+
+
+def test_figures_are_pairwise():
+    figures = score_clusters(["a", "a", "b", "b"], [1, 1, 1, 2])
+    assert (figures.true_pairs, figures.predicted_pairs, figures.correct_pairs) == (2, 3, 1)
+    assert figures.precision == round(1 / 3, 4)
+    assert figures.recall == 0.5
+
+
+def test_candidate_pairs_are_every_pair_sharing_a_batch_key_exactly_once():
+    records = [prepare(r) for r in generate(600, seed=11)]
+    pairs, skipped = block.candidate_pairs(records)
+    assert skipped == 0
+    assert len(pairs) == len(set(pairs))
+    size = len(records)
+    got = {divmod(code, size) for code in pairs}
+    batch_keys = [{k for k in block.keys(r) if not k.startswith(block.NAME_ONLY)} for r in records]
+    expected = {
+        (i, j) for i in range(size) for j in range(i + 1, size) if batch_keys[i] & batch_keys[j]
+    }
+    assert got == expected
+    assert expected  # the sample does contain duplicates
