@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "courtier.promises",
     "courtier.messaging",
     "courtier.console",
+    "courtier.portal",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "courtier.portal.middleware.PortalMiddleware",
 ]
 
 ROOT_URLCONF = "courtier.urls"
@@ -196,6 +198,8 @@ SMS_PROVIDER_URL = _env("SMS_PROVIDER_URL")
 SMS_PROVIDER_TOKEN = _env("SMS_PROVIDER_TOKEN")
 SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
 WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
+# Staff member who takes portal requests from customers without an account owner.
+PORTAL_DESK = _env("PORTAL_DESK")
 # The owner's signature under every message (house style).
 MESSAGING_SIGNATURE = _env("MESSAGING_SIGNATURE", "The Courtier team")
 

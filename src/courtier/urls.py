@@ -23,4 +23,5 @@ urlpatterns = [
     path("console/cases/", include("courtier.cases.urls")),
     path("console/promises/", include("courtier.promises.urls")),
     path("", include("courtier.messaging.urls")),
+    path("portal/", include("courtier.portal.urls")),
 ]
