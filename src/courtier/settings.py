@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "courtier.cases",
     "courtier.promises",
     "courtier.messaging",
+    "courtier.journeys",
     "courtier.console",
 ]
 
