@@ -39,6 +39,9 @@ BUILTIN_PURPOSES = {
     "promise_kept": "service",
     "renewal_notice": "proactive",
     "satisfaction_survey": "proactive",
+    # Portal sign-in: asked for by the customer a moment ago (see etiquette.SIGN_IN_PURPOSES).
+    "portal_link": "service",
+    "portal_code": "service",
 }
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 LIMITS = {"subject": 300, "text": 20_000, "html": 100_000}

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """The customer's self-service pages."""
+
+    name = "courtier.portal"
+    label = "portal"
+    verbose_name = "Customer portal"
