@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,8 +22,8 @@ from courtier.portal.services.sessions import COOKIE
 from .conftest import last_code, last_link
 
 
-def ask(client: Client, identifier: str, **extra: str):
-    return client.post("/portal/sign-in/", {"identifier": identifier}, **extra)
+def ask(client: Client, identifier: str):
+    return client.post("/portal/sign-in/", {"identifier": identifier})
 
 
 def follow_link(client: Client, link: str, next_: str = ""):
@@ -46,7 +48,8 @@ def test_link_by_email_signs_in_once(verified_marie: Customer):
     assert len(token) >= 43  # 32 bytes of secrets.token_urlsafe: 256 bits
     assert token.encode() not in response.content
     stored = SignInToken.objects.get(customer=verified_marie)
-    assert token not in stored.digest and stored.digest != token
+    assert token not in stored.digest
+    assert stored.digest != token
     # The link page shows Continue and spends nothing, for GET and HEAD alike.
     for method in (client.get, client.head):
         page = method(urlsplit(link).path)
@@ -57,7 +60,9 @@ def test_link_by_email_signs_in_once(verified_marie: Customer):
     assert done.status_code == 302
     assert done["Location"] == "/portal/"
     cookie = done.cookies[COOKIE]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/portal/"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/portal/"
     home = client.get("/portal/")
     assert home.status_code == 200
     assert "Bonjour Madame Tremblay" in home.content.decode()
@@ -109,10 +114,8 @@ def test_answer_is_the_same_whether_or_not_the_identifier_exists(verified_marie:
     unknown = ask(Client(), "nobody.here@example.com")
     assert known.status_code == unknown.status_code == 200
 
-    def body(r):
+    def body(r: Any) -> bytes:
         # The CSRF token differs per response by design; everything else must match.
-        import re
-
         return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", r.content)
 
     assert body(known) == body(unknown)
@@ -140,7 +143,8 @@ def test_timing_does_not_tell_whether_the_identifier_exists(verified_marie: Cust
     k, u = statistics.median(known), statistics.median(unknown)
     print(f"median known {k * 1000:.1f} ms, unknown {u * 1000:.1f} ms")
     # Both sit on the response floor; only a gross difference (a missing floor) fails.
-    assert k >= signin.RESPONSE_FLOOR and u >= signin.RESPONSE_FLOOR
+    assert k >= signin.RESPONSE_FLOOR
+    assert u >= signin.RESPONSE_FLOOR
     assert abs(k - u) < 0.1
 
 
@@ -178,7 +182,8 @@ def test_code_by_sms_and_its_lock_after_five_wrong_tries(verified_marie: Custome
     assert response.status_code == 200
     assert 'name="code"' in response.content.decode()
     message = Message.objects.get(customer=verified_marie, purpose="portal_code")
-    assert message.channel == "sms" and message.to_address == "+15145550199"
+    assert message.channel == "sms"
+    assert message.to_address == "+15145550199"
     code = last_code(verified_marie)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
@@ -214,7 +219,8 @@ def test_csrf_less_posts_are_refused(verified_marie: Customer):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/portal/sign-in/", {"identifier": "marie.tremblay@example.com"})
     assert response.status_code == 403
-    assert Message.objects.count() == 0 and SignInRequest.objects.count() == 0
+    assert Message.objects.count() == 0
+    assert SignInRequest.objects.count() == 0
 
 
 def test_session_rotates_and_sign_out_everywhere(verified_marie: Customer):

@@ -44,10 +44,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     except signin.RateLimited:
         return render(request, "portal/sign_in.html", {"limited": True}, status=429)
     except Invalid as exc:
-        ctx = {"errors": exc.errors, "next": safe_next(request.POST.get("next"))}
-        return render(request, "portal/sign_in.html", ctx, status=422)
-    ctx = {"claim": claim, "next": safe_next(data.get("next"))}
-    return render(request, "portal/sign_in_sent.html", ctx)
+        bad = {"errors": exc.errors, "next": safe_next(request.POST.get("next"))}
+        return render(request, "portal/sign_in.html", bad, status=422)
+    sent: dict[str, object] = {"claim": claim, "next": safe_next(data.get("next"))}
+    return render(request, "portal/sign_in_sent.html", sent)
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """The words of the sign-in link (email) and code (SMS), in English and French."""
 
+from typing import Any
+
 from django.db import migrations
 
 WORDS = [
@@ -17,7 +19,7 @@ WORDS = [
 ]
 
 
-def add(apps, schema_editor):
+def add(apps: Any, schema_editor: Any) -> None:
     Template = apps.get_model("messaging", "Template")
     for purpose, channel, language, subject, text in WORDS:
         Template.objects.get_or_create(
@@ -33,7 +35,7 @@ def add(apps, schema_editor):
         )
 
 
-def remove(apps, schema_editor):
+def remove(apps: Any, schema_editor: Any) -> None:
     Template = apps.get_model("messaging", "Template")
     Template.objects.filter(purpose__in=["portal_link", "portal_code"]).delete()
 

@@ -119,10 +119,7 @@ def _issue(claim: Claim, ip: str, now: datetime) -> None:
     SignInRequest.objects.create(at=now, ip=ip[:45], subject=claim.subject[:320])
     identifier = _verified(claim)
     kind = "link" if claim.kind == IdentifierKind.EMAIL else "code"
-    if kind == "link":
-        secret = secrets.token_urlsafe(32)
-    else:
-        secret = f"{secrets.randbelow(10**6):06d}"
+    secret = secrets.token_urlsafe(32) if kind == "link" else f"{secrets.randbelow(10**6):06d}"
     token_id = new_id()
     digest = _hash(f"code:{token_id}" if kind == "code" else "link", secret)
     if identifier is None:
