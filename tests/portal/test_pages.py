@@ -6,8 +6,8 @@ import csv
 import io
 import json
 import zipfile
+from typing import Any
 
-from django.http import HttpResponse
 from django.test import Client
 
 from courtier.cases.models import Case
@@ -21,8 +21,8 @@ from .conftest import World, signed_in_client
 from .test_isolation import snapshot
 
 
-def text(response: HttpResponse) -> str:
-    return response.content.decode()
+def text(response: Any) -> str:
+    return str(response.content.decode())
 
 
 def test_home_greets_and_lists_requests_promises_renewals(world: World):
