@@ -60,7 +60,9 @@ class PortalMiddleware:
     @staticmethod
     def _harden(response: HttpResponse) -> HttpResponse:
         response["Content-Security-Policy"] = CSP
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin: the link page's token never leaves the site, yet forms keep an Origin
+        # (no-referrer makes browsers send "Origin: null", which CSRF checks refuse).
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
