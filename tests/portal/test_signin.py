@@ -256,3 +256,30 @@ def test_inactive_customer_cannot_sign_in(verified_marie: Customer):
     Customer.objects.filter(pk=verified_marie.pk).update(status="inactive")
     ask(Client(), "marie.tremblay@example.com")
     assert Message.objects.count() == 0
+
+
+def test_sign_in_words_are_shipped_and_a_saved_template_overrides_them(
+    verified_marie: Customer, system: Any
+):
+    from courtier.messaging.models import Template
+    from courtier.messaging.services.templates import save_template
+
+    assert not Template.objects.exists()  # nothing stored, yet the link goes out in French
+    ask(Client(), "marie.tremblay@example.com")
+    shipped = Message.objects.get(customer=verified_marie, purpose="portal_link")
+    assert shipped.subject == "Votre lien de connexion"
+    assert "Il fonctionne une fois, pendant 10 minutes." in shipped.text
+    save_template(
+        system,
+        {
+            "purpose": "portal_link",
+            "channel": "email",
+            "language": "fr",
+            "subject": "Votre accès",
+            "text": "Cliquez ici : {{ link }}",
+        },
+    )
+    ask(Client(), "marie.tremblay@example.com")
+    saved = Message.objects.filter(customer=verified_marie, purpose="portal_link").latest("id")
+    assert saved.subject == "Votre accès"
+    assert "Cliquez ici : http" in saved.text

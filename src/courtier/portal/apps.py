@@ -7,3 +7,8 @@ class PortalConfig(AppConfig):
     name = "courtier.portal"
     label = "portal"
     verbose_name = "Customer portal"
+
+    def ready(self) -> None:
+        from courtier.portal import words
+
+        words.ship()
