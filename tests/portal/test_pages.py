@@ -13,7 +13,7 @@ from django.test import Client
 from courtier.cases.models import Case
 from courtier.customers.models import Customer, Fact
 from courtier.interactions.models import Interaction
-from courtier.messaging.models import Message
+from courtier.messaging.models import Message, PreferenceChange
 from courtier.messaging.services.preferences import preferences_of
 from courtier.portal.services.signin import request_sign_in
 
@@ -81,6 +81,13 @@ def test_preferences_take_effect_at_once_with_history(world: World):
     assert "consent.proactive.email" in page
     assert "portal" in page.lower()
     assert "Hi Marie" in text(client.get("/portal/"))  # language and register applied
+    # ... and kept in the same history the customer reads, with their old values.
+    assert {
+        (c.field, c.old_value, c.new_value, c.origin)
+        for c in PreferenceChange.objects.filter(
+            customer=world.marie, field__in=["language", "register"]
+        )
+    } == {("language", "fr", "en", "portal"), ("register", "formal", "informal", "portal")}
 
 
 def test_bad_preferences_name_the_field_and_change_nothing(world: World):

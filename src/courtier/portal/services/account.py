@@ -22,7 +22,11 @@ from courtier.customers.models import Fact
 from courtier.customers.services.facts import verify_fact
 from courtier.customers.services.records import update_customer
 from courtier.interactions.models import Interaction
-from courtier.messaging.services.preferences import Preferences, change_preferences
+from courtier.messaging.services.preferences import (
+    Preferences,
+    change_preferences,
+    note_settings_changed,
+)
 from courtier.portal.scope import CustomerScope
 
 MAX_SUBJECT = 200
@@ -119,7 +123,7 @@ def change_settings(scope: CustomerScope, data: Mapping[str, Any]) -> Preference
     """Apply preferences, consents, language and register at once, with their history.
 
     Preferences and consents go through messaging's history (origin "portal");
-    language and register are customer fields, logged in the access log.
+    language and register are customer fields, recorded in that same history.
     """
     customer_fields = {k: data[k] for k in SETTINGS_FIELDS if k in data}
     prefs = {k: v for k, v in data.items() if k not in SETTINGS_FIELDS}
@@ -129,9 +133,16 @@ def change_settings(scope: CustomerScope, data: Mapping[str, Any]) -> Preference
     except Invalid as exc:
         errors.extend(exc.errors)
     if customer_fields and not errors:
-        changed = {k: v for k, v in customer_fields.items() if getattr(scope.customer, k) != v}
+        before = {k: getattr(scope.customer, k) for k in customer_fields}
+        changed = {k: v for k, v in customer_fields.items() if before[k] != v}
         if changed:
             update_customer(actor_for(scope), scope.customer, changed)
+            note_settings_changed(
+                actor_for(scope),
+                scope.customer,
+                {k: (before[k], v) for k, v in changed.items()},
+                origin="portal",
+            )
     if errors:
         raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
     return result
