@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "courtier.messaging",
     "courtier.identity",
     "courtier.console",
+    "courtier.portal",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "courtier.portal.middleware.PortalMiddleware",
 ]
 
 ROOT_URLCONF = "courtier.urls"
@@ -203,6 +205,8 @@ SMS_PROVIDER_URL = _env("SMS_PROVIDER_URL")
 SMS_PROVIDER_TOKEN = _env("SMS_PROVIDER_TOKEN")
 SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
 WEBHOOK_SECRET = _env("WEBHOOK_SECRET")
+# Staff member who takes portal requests from customers without an account owner.
+PORTAL_DESK = _env("PORTAL_DESK")
 # The owner's signature under every message (house style).
 MESSAGING_SIGNATURE = _env("MESSAGING_SIGNATURE", "The Courtier team")
 

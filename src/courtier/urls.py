@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("courtier.messaging.urls")),
     path("console/", include("courtier.console.urls")),
     path("console/identity/", include("courtier.identity.urls")),
+    path("portal/", include("courtier.portal.urls")),
 ]

@@ -32,6 +32,9 @@ from courtier.messaging.services.templates import find_template
 CHANNEL_ORDER = ("email", "sms", "portal")
 _COUNTED = (State.QUEUED, State.SENDING, State.SENT, State.DELIVERED)
 CAP_HORIZON_DAYS = 366
+# A sign-in link or code answers a request the customer made seconds ago and dies in ten
+# minutes: deferring it past quiet hours, capping it or asking consent would lock them out.
+SIGN_IN_PURPOSES = frozenset({"portal_link", "portal_code"})
 
 
 @dataclass
@@ -91,7 +94,8 @@ def decide(
 
     if customer.status != "active":
         return refuse("inactive_customer", f"the customer is {customer.status}")
-    if prefs.do_not_contact:
+    sign_in = purpose in SIGN_IN_PURPOSES
+    if prefs.do_not_contact and not sign_in:
         return refuse("do_not_contact", "the customer asked not to be contacted")
     if duplicate:
         return refuse("duplicate", "the same message was already sent or queued")
@@ -104,7 +108,7 @@ def decide(
         )
     else:
         order = CHANNEL_ORDER
-    consented = [c for c in order if prefs.consents_to(category, c)]
+    consented = [c for c in order if sign_in or prefs.consents_to(category, c)]
     if not consented:
         return refuse("no_consent", f"no consent for {category} on {', '.join(order)}")
     reachable = [c for c in consented if c == "portal" or c in circ.addresses]
@@ -117,7 +121,7 @@ def decide(
     else:
         return refuse("no_template", f"no template for {purpose} on {', '.join(reachable)}")
     cap = prefs.caps.get(category)
-    if cap is not None:
+    if cap is not None and not sign_in:
         since = now - timedelta(days=cap[1])
         used = sum(1 for at in circ.recent.get(category, ()) if at >= since)
         if used >= cap[0]:
@@ -126,7 +130,7 @@ def decide(
     if fallback:
         notes.append(f"no {language} template, default language used")
     send_after = now
-    if chosen != "portal":
+    if chosen != "portal" and not sign_in:
         until = _quiet_until(prefs, now)
         if until is not None:
             send_after = until

@@ -45,6 +45,9 @@ class MessageRequest:
     context: Mapping[str, Any] = field(default_factory=dict)
     key: str = ""  # "case:<id>:handoff:2": the same key never sends twice
     channel: str = ""  # force a channel (a reply goes where the question came from)
+    # Force the address too (a sign-in link goes to the identifier the customer typed);
+    # the caller vouches that it is one of this customer's.
+    to_address: str = ""
 
 
 def _dedupe_key(req: MessageRequest, context_json: bytes) -> str:
@@ -87,7 +90,7 @@ def _row(
         channel=d.channel,
         language=d.language,
         language_fallback=d.language_fallback,
-        to_address=d.to_address,
+        to_address=(req.to_address or d.to_address) if d.channel else "",
         dedupe_key=key,
         state=State.SUPPRESSED if d.suppressed_reason else State.QUEUED,
         suppressed_reason=d.suppressed_reason,
@@ -233,6 +236,7 @@ def queue_message(
     *,
     key: str = "",
     channel: str = "",
+    to_address: str = "",
     now: datetime | None = None,
 ) -> Message:
     """Queue one message to ``customer`` about ``purpose``; see :func:`queue_messages`.
@@ -241,7 +245,7 @@ def queue_message(
     idempotent (the same key is never sent twice); without one, the purpose and context
     are the key. Returns the row, queued or suppressed; read ``suppressed_reason``.
     """
-    request = MessageRequest(customer, purpose, context or {}, key, channel)
+    request = MessageRequest(customer, purpose, context or {}, key, channel, to_address)
     return queue_messages(actor, [request], now)[0]
 
 

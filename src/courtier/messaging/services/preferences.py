@@ -255,6 +255,31 @@ def change_preferences(
     return preferences_of(customer)
 
 
+def note_settings_changed(
+    actor: Actor, customer: Customer, changed: Mapping[str, tuple[Any, Any]], *, origin: str
+) -> None:
+    """Keep changes of how we address the customer (language, register) in their history.
+
+    Those are customer fields, written by ``customers.services``; recording them here puts
+    them in the one list of choices the customer reads beside their consents. ``changed``
+    maps a field to ``(old, new)``. Runs in the caller's transaction.
+    """
+    now = timezone.now()
+    PreferenceChange.objects.bulk_create(
+        PreferenceChange(
+            customer=customer,
+            at=now,
+            field=name,
+            old_value=_show(old)[:200],
+            new_value=_show(new)[:200],
+            actor_kind=actor.kind,
+            actor_label=actor.label[:150],
+            origin=origin,
+        )
+        for name, (old, new) in changed.items()
+    )
+
+
 def unsubscribe(token: str) -> tuple[Customer, str]:
     """Withdraw email consent for the category a signed unsubscribe link names.
 

@@ -39,6 +39,9 @@ BUILTIN_PURPOSES = {
     "promise_kept": "service",
     "renewal_notice": "proactive",
     "satisfaction_survey": "proactive",
+    # Portal sign-in: asked for by the customer a moment ago (see etiquette.SIGN_IN_PURPOSES).
+    "portal_link": "service",
+    "portal_code": "service",
 }
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 LIMITS = {"subject": 300, "text": 20_000, "html": 100_000}
@@ -262,14 +265,47 @@ def find_template(
     return None, False
 
 
+# Words an app ships for a purpose it sends itself (the portal's sign-in link): used when no
+# staff-written row exists, so deleting a row, or a database restored without it, can never
+# leave a purpose mute. A saved template with the same key overrides the shipped one.
+_SHIPPED: dict[tuple[str, str, str], Template] = {}
+
+
+def ship_template(
+    purpose: str, channel: str, language: str, text: str, *, subject: str = ""
+) -> None:
+    """Register built-in words for (purpose, channel, language); called from an app's ready().
+
+    The purpose must be one of ``BUILTIN_PURPOSES``; the words are checked like a save and
+    a mistake fails at start-up, not when a customer waits for the message.
+    """
+    errors = [*check_source("subject", subject), *check_source("text", text)]
+    if purpose not in BUILTIN_PURPOSES or errors:
+        raise ValueError(f"shipped template {purpose}/{channel}/{language}: {errors or purpose}")
+    _SHIPPED[(purpose, channel, language)] = Template(
+        purpose=purpose,
+        category=BUILTIN_PURPOSES[purpose],
+        channel=channel,
+        language=language,
+        subject=subject,
+        text=text,
+        updated_by="courtier",
+    )
+
+
 def template_index(purposes: set[str] | None = None) -> dict[tuple[str, str, str], Template]:
-    """Every template keyed by (purpose, channel, language), for :func:`find_template`."""
+    """Every template keyed by (purpose, channel, language), for :func:`find_template`.
+
+    Saved rows first, shipped words (:func:`ship_template`) where no row exists.
+    """
     qs = (
         Template.objects.all()
         if purposes is None
         else Template.objects.filter(purpose__in=purposes)
     )
-    return {(t.purpose, t.channel, t.language): t for t in qs}
+    index = {k: t for k, t in _SHIPPED.items() if purposes is None or k[0] in purposes}
+    index.update({(t.purpose, t.channel, t.language): t for t in qs})
+    return index
 
 
 def customer_context(customer: Customer, voice: style.Voice) -> dict[str, Any]:
