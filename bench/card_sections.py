@@ -173,9 +173,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     sample = [rng.choice(ids) for _ in range(args.lookups)]
     sections: dict[str, tuple[Callable[[int], Any], str]] = {
-        "open_cases": (clocks.card_open_cases, clocks._CARD_SQL),
-        "pending_promises": (card.card_pending_promises, card._PENDING_SQL),
-        "agreements": (card.card_agreements, card._AGREEMENTS_SQL),
+        "open_cases": (clocks.card_open_cases, clocks._CARD.sql),
+        "pending_promises": (card.card_pending_promises, card._PENDING.sql),
+        "agreements": (card.card_agreements, card._AGREEMENTS.sql),
     }
     figures: dict[str, Any] = {
         "bench": "card_sections",

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import DateTimeField, F, QuerySet, When
 
 from courtier.cases.models import ACTIVE_STATUSES, Case
-from courtier.core.sql import aware, iso, uid
+from courtier.core.sql import HotQuery, aware, iso, uid
 
 # How close a deadline must be to show as "due" on the owner's list and the card.
 DUE_SOON = timedelta(hours=4)
@@ -73,7 +72,7 @@ def my_cases(owner_id: int) -> QuerySet[Case]:
 
 
 _STATUSES = ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)
-_CARD_SQL = (
+_CARD = HotQuery(
     "SELECT c.public_id, c.subject, c.status, c.priority, c.channel, u.username, "
     "c.opened_at, c.first_response_due_at, c.first_response_at, c.resolution_due_at, "
     "c.handoff_count "
@@ -88,9 +87,7 @@ def card_open_cases(customer_id: int, now: datetime | None = None) -> list[dict[
     from django.utils import timezone
 
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_CARD_SQL, [customer_id])
-        rows = cursor.fetchall()
+    rows = _CARD.fetchall([customer_id])
     out = []
     for r in rows:
         first_due, answered, resolution_due = aware(r[7]), aware(r[8]), aware(r[9])

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from courtier.core.actor import Actor
 from courtier.core.errors import FieldError, Invalid, NotFound
+from courtier.core.sql import HotQuery, iso, uid
 from courtier.customers.models import Customer
 from courtier.messaging.models import Message, MessageChannel, State
 from courtier.messaging.services.etiquette import Decision, decide, live_keys, load_circumstances
@@ -274,19 +275,30 @@ def portal_inbox(customer: Customer) -> QuerySet[Message]:
     ).order_by("-delivered_at", "-id")
 
 
+CARD_MESSAGES = 10
+# On the recognition path: through the ORM this one section cost more than the rest of the
+# card together (query compilation and model instances, about 1 ms of a 1.5 ms card).
+_CARD = HotQuery(
+    "SELECT public_id, purpose, channel, state, suppressed_reason, decision, DT(send_after), "  # noqa: S608
+    f"DT(created_at) FROM {Message._meta.db_table} WHERE customer_id = %s "
+    f"ORDER BY created_at DESC, id DESC LIMIT {CARD_MESSAGES}"
+)
+
+
 def card_messages(customer_id: int) -> list[dict[str, Any]]:
     """The customer's last messages for the card: each decision and its delivery state."""
-    rows = Message.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")[:10]
     return [
         {
-            "id": str(m.public_id),
-            "purpose": m.purpose,
-            "channel": m.channel,
-            "state": m.state,
-            "suppressed_reason": m.suppressed_reason,
-            "decision": m.decision,
-            "send_after": m.send_after.isoformat(),
-            "created_at": m.created_at.isoformat(),
+            "id": uid(public_id),
+            "purpose": purpose,
+            "channel": channel,
+            "state": state,
+            "suppressed_reason": reason,
+            "decision": decision,
+            "send_after": iso(send_after),
+            "created_at": iso(created_at),
         }
-        for m in rows
+        for public_id, purpose, channel, state, reason, decision, send_after, created_at in (
+            _CARD.fetchall((customer_id,))
+        )
     ]

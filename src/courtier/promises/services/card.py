@@ -6,17 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from courtier.cases.models import Case
-from courtier.core.sql import aware, iso, uid
+from courtier.core.sql import HotQuery, aware, iso, uid
 from courtier.promises.models import Agreement, Promise
 
 CARD_ROWS = 50
 _P, _A, _C = Promise._meta.db_table, Agreement._meta.db_table, Case._meta.db_table
 
-_PENDING_SQL = (
+_PENDING = HotQuery(
     "SELECT p.public_id, p.kind, p.text, p.amount, p.months, p.due_at, p.made_at, "
     "mu.username, ou.username, c.public_id, a.public_id, a.product "
     f"FROM {_P} p JOIN auth_user mu ON mu.id = p.made_by_id "
@@ -29,7 +28,7 @@ _PENDING_SQL = (
     f"LIMIT {CARD_ROWS}"
 )
 
-_AGREEMENTS_SQL = (
+_AGREEMENTS = HotQuery(
     "SELECT a.public_id, a.product, a.status, a.start_date, a.term_months, a.end_date, "
     "a.renewal_date, a.extension_months, a.effective_end_date, a.effective_renewal_date, "
     "a.price, a.currency, p.public_id, p.months, p.made_at, mu.username, p.settled_at "
@@ -55,9 +54,7 @@ def _money(value: object) -> str | None:
 def card_pending_promises(customer_id: int) -> list[dict[str, Any]]:
     """Return the customer's pending promises, overdue ones flagged (one query)."""
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_PENDING_SQL, [customer_id])
-        rows = cursor.fetchall()
+    rows = _PENDING.fetchall([customer_id])
     out = []
     for r in rows:
         due = aware(r[5])
@@ -84,9 +81,7 @@ def card_pending_promises(customer_id: int) -> list[dict[str, Any]]:
 def card_agreements(customer_id: int) -> list[dict[str, Any]]:
     """Return the customer's agreements with signed and effective dates and the kept
     extensions that moved them, each with who made it (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_AGREEMENTS_SQL, [customer_id])
-        rows = cursor.fetchall()
+    rows = _AGREEMENTS.fetchall([customer_id])
     out: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
     for r in rows:
