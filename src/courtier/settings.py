@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "courtier.promises",
     "courtier.messaging",
     "courtier.identity",
+    "courtier.journeys",
     "courtier.console",
 ]
 

@@ -1,0 +1,125 @@
+"""Feeding the evaluator: claiming domain events, and running the date triggers.
+
+Events are claimed like messages are: a conditional UPDATE that sets a lease, committed
+before the work starts, so several workers share the table and one that dies leaves its
+events to be claimed again when the lease runs out (the firings make the retry harmless).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from courtier.audit.models import Event
+from courtier.journeys.models import Firing, Outcome, Rule
+from courtier.journeys.services.engine import (
+    MAX_CHAIN,
+    Decision,
+    Report,
+    commit,
+    decide,
+    fired_last_hour,
+    not_yet_fired,
+    note_run,
+    run_rule,
+)
+from courtier.journeys.triggers import DATE_TRIGGERS, date_candidates, event_candidate
+
+_TABLE = Event._meta.db_table
+_DUE = (
+    f"SELECT id FROM {_TABLE} WHERE handled_at IS NULL "
+    "AND (claimed_until IS NULL OR claimed_until < %s) ORDER BY id LIMIT %s"
+)
+_CLAIM = f"UPDATE {_TABLE} SET claimed_until = %s WHERE id IN ({{due}}) RETURNING id"
+
+
+def claim_events(limit: int = 200, lease: float = 60.0, now: datetime | None = None) -> list[Event]:
+    """Lease up to ``limit`` unhandled events, oldest first, and return them (committed)."""
+    now = now or timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    due = _DUE + (" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM.format(due=due),
+            [adapt(now + timedelta(seconds=lease)), adapt(now), limit],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return list(Event.objects.filter(id__in=ids).order_by("id")) if ids else []
+
+
+def _suppress(rule: Rule, event: Event, reason: str, now: datetime) -> None:
+    Firing.objects.bulk_create(
+        [
+            Firing(
+                rule=rule,
+                customer_id=event.customer_id,
+                occurrence=f"event:{event.pk}",
+                outcome=Outcome.SUPPRESSED,
+                reason=reason,
+                event_id=event.pk,
+                at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def handle_event(event: Event, rules: list[Rule], now: datetime) -> Report:
+    """Run every enabled rule triggered by ``event``'s kind for its customer.
+
+    A chain of events caused by rules deeper than ``MAX_CHAIN`` is a loop: each rule
+    records a suppression saying so instead of acting. A rule past its hourly rate records
+    a suppression too (an event does not come back later).
+    """
+    report = Report()
+    candidate = event_candidate(event.pk, event.customer_id, event.payload)
+    for rule in rules:
+        if not not_yet_fired(rule, [candidate]):
+            continue
+        if event.depth >= MAX_CHAIN:
+            chain = f"loop: this event is {event.depth} rule actions deep (cause #{event.cause_id})"
+            _suppress(rule, event, chain, now)
+            report.suppressed += 1
+            continue
+        decisions: list[Decision] = decide(rule, [candidate])[0]
+        if decisions and decisions[0].matched and fired_last_hour(rule, now) >= rule.rate_per_hour:
+            _suppress(rule, event, f"rate limit: {rule.rate_per_hour} per hour", now)
+            report.suppressed += 1
+            continue
+        report.add(commit(rule, decisions, now, cause=event))
+    return report
+
+
+def consume_events(limit: int = 200, now: datetime | None = None) -> int:
+    """Claim a batch of events, run the rules they trigger, mark them handled.
+
+    Returns how many events were handled. Safe to run in any number of workers.
+    """
+    events = claim_events(limit, now=now)
+    if not events:
+        return 0
+    now = now or timezone.now()
+    kinds = {e.kind for e in events}
+    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    for rule in Rule.objects.filter(enabled=True, trigger__in=kinds).order_by("id"):
+        by_kind[rule.trigger].append(rule)
+    for event in events:
+        if by_kind.get(event.kind):
+            handle_event(event, by_kind[event.kind], now)
+        Event.objects.filter(pk=event.pk).update(handled_at=timezone.now())
+    return len(events)
+
+
+def evaluate_dates(now: datetime | None = None) -> dict[str, Report]:
+    """Run every enabled date rule once; return each rule's report by name."""
+    now = now or timezone.now()
+    reports = {}
+    for rule in Rule.objects.filter(enabled=True, trigger__in=list(DATE_TRIGGERS)).order_by("id"):
+        reports[rule.name] = run_rule(rule, date_candidates(rule.trigger, rule.days, now), now)
+    return reports
+
+
+__all__ = ["consume_events", "evaluate_dates", "note_run"]
