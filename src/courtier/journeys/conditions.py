@@ -119,7 +119,7 @@ def _check_comparison(node: Mapping[str, Any], at: str, out: list[ConditionError
     elif op in ("lt", "le", "gt", "ge"):
         if kind == LIST:
             out.append(ConditionError(f"{at}.op", f"{attr} is a list; use contains"))
-        elif not (_is_num(value) or isinstance(value, str)) or not _fits(value, kind):
+        elif not _fits(value, kind) and not (kind == STR and _is_num(value)):
             out.append(ConditionError(where, f"must be {kind} to compare with {attr}"))
     elif kind == LIST:
         out.append(ConditionError(f"{at}.op", f"{attr} is a list; use contains"))
