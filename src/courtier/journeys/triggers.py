@@ -176,4 +176,3 @@ def date_candidates(trigger: str, days: int, now: datetime) -> Iterator[Candidat
 def event_candidate(event_id: int, customer_id: int, payload: dict[str, Any]) -> Candidate:
     """The one customer an event is about, keyed by the event."""
     return Candidate(customer_id, f"event:{event_id}", {"event": payload})
-

@@ -43,7 +43,8 @@ def claim_calls(limit: int = 20, lease: float = 60.0, now: datetime | None = Non
     due = _DUE + (" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            _CLAIM.format(due=due), [adapt(now + timedelta(seconds=lease)), adapt(now), adapt(now), limit]
+            _CLAIM.format(due=due),
+            [adapt(now + timedelta(seconds=lease)), adapt(now), adapt(now), limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
