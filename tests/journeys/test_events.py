@@ -10,7 +10,7 @@ from courtier.core.actor import Actor
 from courtier.customers.services.records import create_customer
 
 
-def test_customer_created_emits_once(system: Actor) -> None:
+def test_customer_created_emits_once(db: None, system: Actor) -> None:
     customer = create_customer(system, {"given_name": "Ada", "family_name": "Roy"})
     events = list(Event.objects.filter(customer_id=customer.pk).values_list("kind", flat=True))
     assert events == ["customer.created"]
