@@ -17,7 +17,11 @@ def test_customer_created_emits_once(db: None, system: Actor) -> None:
 
 
 def test_event_rolls_back_with_its_change(db: None, system: Actor) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        create_customer(system, {"given_name": "Ada", "family_name": "Roy"})
-        raise RuntimeError("the caller's change fails after the event")
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            create_customer(system, {"given_name": "Ada", "family_name": "Roy"})
+            raise RuntimeError("the caller's change fails after the event")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     assert not Event.objects.exists()

@@ -238,7 +238,7 @@ def evaluate(condition: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
     op = condition["op"]
     value = lookup(data, condition["attr"])
     if op == "exists":
-        return (value is not _MISSING) == condition.get("value", True)
+        return (value is not _MISSING) == bool(condition.get("value", True))
     if value is _MISSING:
-        return op == "ne"
+        return bool(op == "ne")
     return _compare(op, value, condition["value"])

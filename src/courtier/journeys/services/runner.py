@@ -30,10 +30,13 @@ from courtier.journeys.triggers import DATE_TRIGGERS, date_candidates, event_can
 
 _TABLE = Event._meta.db_table
 _DUE = (
-    f"SELECT id FROM {_TABLE} WHERE handled_at IS NULL "
+    f"SELECT id FROM {_TABLE} WHERE handled_at IS NULL "  # noqa: S608 - the table name only
     "AND (claimed_until IS NULL OR claimed_until < %s) ORDER BY id LIMIT %s"
 )
-_CLAIM = f"UPDATE {_TABLE} SET claimed_until = %s WHERE id IN ({{due}}) RETURNING id"
+_CLAIM = (
+    f"UPDATE {_TABLE} SET claimed_until = %s "  # noqa: S608 - the table name only
+    "WHERE id IN ({due}) RETURNING id"
+)
 
 
 def claim_events(limit: int = 200, lease: float = 60.0, now: datetime | None = None) -> list[Event]:

@@ -22,11 +22,11 @@ MAX_ATTEMPTS = 6
 TIMEOUT = 10.0
 _TABLE = WebhookCall._meta.db_table
 _DUE = (
-    f"SELECT id FROM {_TABLE} WHERE (state = 'queued' AND send_after <= %s) "
+    f"SELECT id FROM {_TABLE} WHERE (state = 'queued' AND send_after <= %s) "  # noqa: S608 - the table name only
     "OR (state = 'sending' AND claimed_until < %s) ORDER BY send_after, id LIMIT %s"
 )
 _CLAIM = (
-    f"UPDATE {_TABLE} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "
+    f"UPDATE {_TABLE} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "  # noqa: S608 - the table name only
     "WHERE id IN ({due}) RETURNING id"
 )
 
