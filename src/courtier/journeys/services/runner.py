@@ -70,21 +70,52 @@ def _suppress(rule: Rule, event: Event, reason: str, now: datetime) -> None:
     )
 
 
+def _ancestors(event: Event) -> list[int]:
+    """The events that caused ``event``, nearest first (at most ``MAX_CHAIN`` lookups)."""
+    found: list[int] = []
+    cause = event.cause_id
+    while cause is not None and len(found) <= MAX_CHAIN:
+        found.append(cause)
+        cause = Event.objects.filter(pk=cause).values_list("cause_id", flat=True).first()
+    return found
+
+
+def loop_reason(rule: Rule, event: Event) -> str:
+    """Why acting on ``event`` would be a loop for ``rule``, or ``""`` when it is not.
+
+    Two rules that undo each other (one adds a tag the other removes) would run forever:
+    a rule never acts on an event its own earlier action caused, however far up the
+    chain, and no rule acts on a chain deeper than ``MAX_CHAIN``.
+    """
+    if event.depth >= MAX_CHAIN:
+        return f"loop: this event is {event.depth} rule actions deep (cause #{event.cause_id})"
+    ancestors = _ancestors(event)
+    if ancestors:
+        earlier = (
+            Firing.objects.filter(rule=rule, event_id__in=ancestors, outcome=Outcome.FIRED)
+            .values_list("event_id", flat=True)
+            .first()
+        )
+        if earlier is not None:
+            return f"loop: caused by this rule's own action on event #{earlier}"
+    return ""
+
+
 def handle_event(event: Event, rules: list[Rule], now: datetime) -> Report:
     """Run every enabled rule triggered by ``event``'s kind for its customer.
 
-    A chain of events caused by rules deeper than ``MAX_CHAIN`` is a loop: each rule
-    records a suppression saying so instead of acting. A rule past its hourly rate records
-    a suppression too (an event does not come back later).
+    An event that would make a rule loop (see :func:`loop_reason`) records a suppression
+    with the reason instead of acting. A rule past its hourly rate records a suppression
+    too (an event does not come back later).
     """
     report = Report()
     candidate = event_candidate(event.pk, event.customer_id, event.payload)
     for rule in rules:
         if not not_yet_fired(rule, [candidate]):
             continue
-        if event.depth >= MAX_CHAIN:
-            chain = f"loop: this event is {event.depth} rule actions deep (cause #{event.cause_id})"
-            _suppress(rule, event, chain, now)
+        loop = loop_reason(rule, event)
+        if loop:
+            _suppress(rule, event, loop, now)
             report.suppressed += 1
             continue
         decisions: list[Decision] = decide(rule, [candidate])[0]

@@ -1,0 +1,174 @@
+"""Bad input and runaway rules: loops contained, mass messages confirmed and rate-limited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from courtier.audit.events import emit
+from courtier.core.actor import Actor
+from courtier.core.errors import Conflict, Invalid
+from courtier.customers.models import Customer
+from courtier.customers.services.records import NewIdentifier, create_customer
+from courtier.journeys.models import CustomerTag, Firing, Rule
+from courtier.journeys.services.actions import change_tag
+from courtier.journeys.services.rules import save_rule, set_enabled
+from courtier.journeys.services.runner import consume_events, evaluate_dates
+from courtier.messaging.models import Message
+from courtier.promises.services.agreements import create_agreement
+from tests.journeys.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def _rule(system: Actor, **data: Any) -> Rule:
+    return set_enabled(system, save_rule(system, {"name": "r", **data}), True, now=NOW)
+
+
+def _drain() -> None:
+    for _ in range(20):
+        if not consume_events(now=NOW):
+            return
+    raise AssertionError("events keep coming: a loop was not contained")
+
+
+def test_a_rule_that_triggers_itself_is_refused_on_save(system: Actor) -> None:
+    with pytest.raises(Invalid) as caught:
+        save_rule(
+            system,
+            {"name": "echo", "trigger": "tag.added", "actions": [{"type": "add_tag", "tag": "x"}]},
+        )
+    [error] = caught.value.errors
+    assert error.field == "actions[0]"
+    assert error.message.startswith("loop:")
+
+
+def test_two_rules_undoing_each_other_stop_with_the_reason(system: Actor, marie: Customer) -> None:
+    adds = _rule(
+        system,
+        name="re-add vip",
+        trigger="tag.removed",
+        actions=[{"type": "add_tag", "tag": "vip"}],
+    )
+    removes = _rule(
+        system,
+        name="remove vip",
+        trigger="tag.added",
+        actions=[{"type": "remove_tag", "tag": "vip"}],
+    )
+    change_tag(system, marie, "vip", add=True)
+    _drain()
+    outcomes = list(Firing.objects.order_by("id").values_list("rule__name", "outcome", "reason"))
+    assert outcomes[:2] == [(removes.name, "fired", ""), (adds.name, "fired", "")]
+    rule, outcome, reason = outcomes[2]
+    assert (rule, outcome) == (removes.name, "suppressed")
+    assert reason.startswith("loop: caused by this rule's own action on event #")
+    assert len(outcomes) == 3
+    assert CustomerTag.objects.filter(customer=marie, tag="vip").exists()
+
+
+def test_a_chain_deeper_than_the_limit_is_not_acted_on(system: Actor, marie: Customer) -> None:
+    rule = _rule(
+        system, name="note", trigger="fact.changed", actions=[{"type": "add_tag", "tag": "seen"}]
+    )
+    event = emit("fact.changed", marie.pk, {"key": "x"})
+    for _ in range(3):
+        event = emit("fact.changed", marie.pk, {"key": "x"}, cause=event)
+    assert event.depth == 3
+    _drain()
+    deep = Firing.objects.get(rule=rule, event_id=event.pk)
+    assert deep.outcome == "suppressed"
+    assert deep.reason == f"loop: this event is 3 rule actions deep (cause #{event.cause_id})"
+
+
+def _renewing(system: Actor, n: int, start: int = 0) -> list[Customer]:
+    people = []
+    for i in range(start, start + n):
+        c = create_customer(
+            system,
+            {"display_name": f"C{i}", "language": "en"},
+            identifiers=[NewIdentifier("email", f"c{i}@example.com")],
+        )
+        create_agreement(
+            system,
+            c,
+            product="Plan",
+            start_date=date(2025, 4, 1),
+            term_months=12,
+            price="10",
+        )
+        people.append(c)
+    return people
+
+
+RENEWAL = {
+    "name": "renewals",
+    "trigger": "date.agreement_renewal",
+    "days": 30,
+    "actions": [{"type": "send", "purpose": "renewal_notice"}],
+}
+
+
+@pytest.fixture
+def renewal_template(system: Actor) -> None:
+    from courtier.messaging.services.templates import save_template
+
+    save_template(
+        system,
+        {
+            "purpose": "renewal_notice",
+            "category": "proactive",
+            "channel": "email",
+            "language": "en",
+            "subject": "Renewal",
+            "text": "{{ agreement.product }} renews on {{ agreement.date }}.",
+        },
+    )
+
+
+def test_messaging_many_customers_at_once_needs_a_confirmation(
+    settings: Any, system: Actor, renewal_template: None
+) -> None:
+    settings.COURTIER_RULES_CONFIRM_ABOVE = 3
+    _renewing(system, 5)
+    rule = save_rule(system, RENEWAL)
+    with pytest.raises(Conflict) as caught:
+        set_enabled(system, rule, True, now=NOW)
+    assert caught.value.errors[0].field == "confirm"
+    assert "would act on 5 customers" in caught.value.detail
+    rule.refresh_from_db()
+    assert not rule.enabled
+    with pytest.raises(Conflict):
+        set_enabled(system, rule, True, confirm=4, now=NOW)
+    rule = set_enabled(system, rule, True, confirm=5, now=NOW)
+    assert evaluate_dates(NOW)[rule.name].fired == 5
+
+
+def test_a_run_larger_than_confirmed_is_held_with_the_reason(
+    settings: Any, system: Actor, renewal_template: None
+) -> None:
+    settings.COURTIER_RULES_CONFIRM_ABOVE = 3
+    _renewing(system, 3)
+    rule = set_enabled(system, save_rule(system, RENEWAL), True, now=NOW)
+    _renewing(system, 2, start=3)  # the audience grew after it was enabled
+    report = evaluate_dates(NOW)[rule.name]
+    assert report.fired == 0
+    assert report.held.startswith("held: would act on 5 customers at once, over the confirmed 3")
+    rule.refresh_from_db()
+    assert rule.last_run_note == report.held
+    assert not Message.objects.exists()
+
+
+def test_the_rate_limit_spreads_a_large_audience_over_hours(
+    system: Actor, renewal_template: None
+) -> None:
+    _renewing(system, 5)
+    rule = set_enabled(system, save_rule(system, {**RENEWAL, "rate_per_hour": 2}), True, now=NOW)
+    first = evaluate_dates(NOW)[rule.name]
+    assert (first.fired, first.deferred) == (2, 3)
+    assert evaluate_dates(NOW + timedelta(minutes=30))[rule.name].fired == 0
+    assert evaluate_dates(NOW + timedelta(minutes=61))[rule.name].fired == 2
+    assert evaluate_dates(NOW + timedelta(minutes=122))[rule.name].fired == 1
+    assert Message.objects.filter(purpose="renewal_notice").count() == 5
