@@ -8,6 +8,7 @@ a run would do, minus the rate limit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from courtier.core.errors import DomainError
 from courtier.customers.models import Customer
 from courtier.journeys.models import Rule
 from courtier.journeys.services.engine import BATCH, decide, not_yet_fired
+from courtier.journeys.services.rules import clean_rule
 from courtier.journeys.triggers import DATE_TRIGGERS, Candidate, date_candidates, event_candidate
 from courtier.messaging.services.templates import preview as render_preview
 
@@ -44,6 +46,13 @@ def _candidates(rule: Rule, now: datetime) -> list[Candidate]:
     return [event_candidate(i, c, p) for i, c, p in events]
 
 
+def dry_run(data: Mapping[str, Any], *, now: datetime | None = None, samples: int = 5) -> Preview:
+    """Preview a rule that is not saved: checked like a save (raises :class:`Invalid`
+    naming each field), then previewed; nothing is written."""
+    clean = clean_rule(data)
+    return preview_rule(Rule(**clean), now=now, samples=samples)
+
+
 def _sample_message(customer: Customer, purpose: str, data: dict[str, Any]) -> dict[str, Any]:
     for channel in CHANNELS:
         try:
@@ -55,9 +64,13 @@ def _sample_message(customer: Customer, purpose: str, data: dict[str, Any]) -> d
 
 
 def preview_rule(rule: Rule, *, now: datetime | None = None, samples: int = 5) -> Preview:
-    """Count and sample the customers ``rule`` would act on at ``now``; no writes."""
+    """Count and sample the customers ``rule`` would act on at ``now``; no writes.
+
+    ``rule`` may be unsaved (a dry run of a draft): then nothing has fired yet.
+    """
     now = now or timezone.now()
-    fresh = not_yet_fired(rule, _candidates(rule, now))
+    found = _candidates(rule, now)
+    fresh = not_yet_fired(rule, found) if rule.pk is not None else found
     result = Preview()
     matched: list[Candidate] = []
     for start in range(0, len(fresh), BATCH):
