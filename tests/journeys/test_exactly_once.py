@@ -13,7 +13,7 @@ from courtier.core.actor import Actor
 from courtier.customers.models import Customer
 from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.journeys.models import Firing, Rule
-from courtier.journeys.services import engine
+from courtier.journeys.services import actions, engine
 from courtier.journeys.services.rules import save_rule, set_enabled
 from courtier.journeys.services.runner import evaluate_dates
 from courtier.journeys.triggers import date_candidates
@@ -79,7 +79,7 @@ def test_a_crash_mid_run_resumes_without_doubles(
     # Batches of 3: the first commits, the second dies after its actions ran but before
     # its firings were written, as a killed process would.
     monkeypatch.setattr(engine, "BATCH", 3)
-    real = engine.perform
+    real = actions.perform
     calls = []
 
     def dies_on_the_second_batch(
