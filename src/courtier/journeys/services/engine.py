@@ -48,6 +48,13 @@ class Report:
     held: str = ""
     samples: list[dict[str, Any]] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line for the rule's page and the command line."""
+        return self.held or (
+            f"fired {self.fired}, suppressed {self.suppressed}, failed {self.failed}, "
+            f"deferred by the rate limit {self.deferred}"
+        )
+
     def add(self, other: Report) -> None:
         self.fired += other.fired
         self.suppressed += other.suppressed
@@ -207,10 +214,7 @@ def guard(rule: Rule, decisions: list[Decision], now: datetime) -> tuple[list[De
 
 def note_run(rule: Rule, report: Report, now: datetime) -> None:
     """Remember on the rule what its last evaluation did (shown on its page)."""
-    note = report.held or (
-        f"fired {report.fired}, suppressed {report.suppressed}, failed {report.failed}, "
-        f"deferred by the rate limit {report.deferred}"
-    )
+    note = report.summary()
     Rule.objects.filter(pk=rule.pk).update(last_run_at=now, last_run_note=note[:300])
 
 
