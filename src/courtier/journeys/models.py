@@ -37,6 +37,9 @@ class Rule(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["enabled", "trigger"])]
+        # Everyone in the console may read rules; changing what the company says on its
+        # own initiative is a manager's decision.
+        permissions = [("manage_rules", "Can edit, enable and disable proactive rules")]
 
     def __str__(self) -> str:
         return self.name
