@@ -126,6 +126,6 @@ def test_a_large_audience_asks_for_the_confirmation(
     rule.refresh_from_db()
     assert not rule.enabled
     as_manager.post(f"/console/rules/{rule.public_id}/enable", {"confirm": "2", "checked": "on"})
-    rule.refresh_from_db()
-    assert rule.enabled
-    assert rule.confirmed_audience == 2
+    confirmed = Rule.objects.get(pk=rule.pk)
+    assert confirmed.enabled
+    assert confirmed.confirmed_audience == 2
