@@ -108,7 +108,7 @@ def perform(
     rule: Rule,
     items: Sequence[tuple[Customer, str, Mapping[str, Any]]],
     now: datetime,
-    cause: Event | None = None,
+    causes: Mapping[str, Event] | None = None,
 ) -> dict[tuple[int, str], str]:
     """Run the rule's actions for each (customer, occurrence, data); return suppressions.
 
@@ -151,7 +151,8 @@ def perform(
                 now,
             )
         elif kind in ("add_tag", "remove_tag"):
-            for customer, _, _ in items:
+            for customer, occ, _ in items:
+                cause = (causes or {}).get(occ)
                 change_tag(actor, customer, action["tag"], add=kind == "add_tag", cause=cause)
         else:
             WebhookCall.objects.bulk_create(

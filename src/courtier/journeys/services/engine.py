@@ -9,7 +9,7 @@ same firing, one loses on the constraint and retries its batch without that row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,7 +120,7 @@ def _firing(rule: Rule, d: Decision, outcome: str, reason: str, now: datetime) -
 
 
 def _commit_batch(
-    rule: Rule, decisions: Sequence[Decision], now: datetime, cause: Event | None
+    rule: Rule, decisions: Sequence[Decision], now: datetime, causes: Mapping[str, Event] | None
 ) -> Report:
     """Write the firings and perform the actions of one batch in one transaction."""
     report = Report()
@@ -131,7 +131,7 @@ def _commit_batch(
             (customers[d.candidate.customer_id], d.candidate.occurrence, d.candidate.data)
             for d in matched
         ]
-        suppressed = perform(rule, items, now, cause) if items else {}
+        suppressed = perform(rule, items, now, causes) if items else {}
         rows = []
         for d in decisions:
             key = (d.candidate.customer_id, d.candidate.occurrence)
@@ -159,7 +159,10 @@ def _record_failure(rule: Rule, d: Decision, reason: str, now: datetime) -> None
 
 
 def commit(
-    rule: Rule, decisions: Sequence[Decision], now: datetime, cause: Event | None = None
+    rule: Rule,
+    decisions: Sequence[Decision],
+    now: datetime,
+    causes: Mapping[str, Event] | None = None,
 ) -> Report:
     """Act on decisions in batches; a refused batch is retried one decision at a time.
 
@@ -170,13 +173,13 @@ def commit(
     for start in range(0, len(decisions), BATCH):
         batch = decisions[start : start + BATCH]
         try:
-            report.add(_commit_batch(rule, batch, now, cause))
+            report.add(_commit_batch(rule, batch, now, causes))
             continue
         except (IntegrityError, DomainError):
             pass
         for d in batch:
             try:
-                report.add(_commit_batch(rule, [d], now, cause))
+                report.add(_commit_batch(rule, [d], now, causes))
             except IntegrityError:
                 continue
             except DomainError as exc:

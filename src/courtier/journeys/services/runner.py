@@ -8,6 +8,7 @@ events to be claimed again when the lease runs out (the firings make the retry h
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -61,7 +62,7 @@ def _suppress(rule: Rule, event: Event, reason: str, now: datetime) -> None:
                 customer_id=event.customer_id,
                 occurrence=f"event:{event.pk}",
                 outcome=Outcome.SUPPRESSED,
-                reason=reason,
+                reason=reason[:300],
                 event_id=event.pk,
                 at=now,
             )
@@ -85,65 +86,75 @@ def loop_reason(rule: Rule, event: Event) -> str:
 
     Two rules that undo each other (one adds a tag the other removes) would run forever:
     a rule never acts on an event its own earlier action caused, however far up the
-    chain, and no rule acts on a chain deeper than ``MAX_CHAIN``.
+    chain, and no rule acts on a chain deeper than ``MAX_CHAIN``. Only events caused by
+    rules have a chain, so the common event costs no query here.
     """
+    if event.cause_id is None:
+        return ""
     if event.depth >= MAX_CHAIN:
         return f"loop: this event is {event.depth} rule actions deep (cause #{event.cause_id})"
-    ancestors = _ancestors(event)
-    if ancestors:
-        earlier = (
-            Firing.objects.filter(rule=rule, event_id__in=ancestors, outcome=Outcome.FIRED)
-            .values_list("event_id", flat=True)
-            .first()
-        )
-        if earlier is not None:
-            return f"loop: caused by this rule's own action on event #{earlier}"
+    earlier = (
+        Firing.objects.filter(rule=rule, event_id__in=_ancestors(event), outcome=Outcome.FIRED)
+        .values_list("event_id", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        return f"loop: caused by this rule's own action on event #{earlier}"
     return ""
 
 
-def handle_event(event: Event, rules: list[Rule], now: datetime) -> Report:
-    """Run every enabled rule triggered by ``event``'s kind for its customer.
+def handle_events(rule: Rule, events: Sequence[Event], now: datetime) -> Report:
+    """Run one enabled rule over the events of its trigger's kind, in batches.
 
-    An event that would make a rule loop (see :func:`loop_reason`) records a suppression
-    with the reason instead of acting. A rule past its hourly rate records a suppression
-    too (an event does not come back later).
+    An event that would make the rule loop (see :func:`loop_reason`) records a
+    suppression with the reason instead of acting; so does one past the rule's hourly
+    rate (an event does not come back later). Events the rule already settled (a worker
+    that died after acting, before marking its events handled) are skipped.
     """
     report = Report()
-    candidate = event_candidate(event.pk, event.customer_id, event.payload)
-    for rule in rules:
-        if not not_yet_fired(rule, [candidate]):
-            continue
-        loop = loop_reason(rule, event)
+    by_occurrence = {f"event:{e.pk}": e for e in events}
+    candidates = not_yet_fired(
+        rule, [event_candidate(e.pk, e.customer_id, e.payload) for e in events]
+    )
+    acting = []
+    for c in candidates:
+        loop = loop_reason(rule, by_occurrence[c.occurrence])
         if loop:
-            _suppress(rule, event, loop, now)
+            _suppress(rule, by_occurrence[c.occurrence], loop, now)
             report.suppressed += 1
-            continue
-        decisions: list[Decision] = decide(rule, [candidate])[0]
-        if decisions and decisions[0].matched and fired_last_hour(rule, now) >= rule.rate_per_hour:
+        else:
+            acting.append(c)
+    decisions: list[Decision] = decide(rule, acting)[0] if acting else []
+    room = max(rule.rate_per_hour - fired_last_hour(rule, now), 0)
+    kept = []
+    for d in decisions:
+        if d.matched and room == 0:
+            event = by_occurrence[d.candidate.occurrence]
             _suppress(rule, event, f"rate limit: {rule.rate_per_hour} per hour", now)
             report.suppressed += 1
             continue
-        report.add(commit(rule, decisions, now, cause=event))
+        room -= 1 if d.matched else 0
+        kept.append(d)
+    report.add(commit(rule, kept, now, causes=by_occurrence))
     return report
 
 
 def consume_events(limit: int = 200, now: datetime | None = None) -> int:
     """Claim a batch of events, run the rules they trigger, mark them handled.
 
-    Returns how many events were handled. Safe to run in any number of workers.
+    Returns how many events were handled. Safe to run in any number of workers: a
+    claim is a lease, and the firings' unique key makes a repeated event harmless.
     """
     events = claim_events(limit, now=now)
     if not events:
         return 0
     now = now or timezone.now()
-    kinds = {e.kind for e in events}
-    by_kind: dict[str, list[Rule]] = defaultdict(list)
-    for rule in Rule.objects.filter(enabled=True, trigger__in=kinds).order_by("id"):
-        by_kind[rule.trigger].append(rule)
+    by_kind: dict[str, list[Event]] = defaultdict(list)
     for event in events:
-        if by_kind.get(event.kind):
-            handle_event(event, by_kind[event.kind], now)
-        Event.objects.filter(pk=event.pk).update(handled_at=timezone.now())
+        by_kind[event.kind].append(event)
+    for rule in Rule.objects.filter(enabled=True, trigger__in=list(by_kind)).order_by("id"):
+        handle_events(rule, by_kind[rule.trigger], now)
+    Event.objects.filter(pk__in=[e.pk for e in events]).update(handled_at=timezone.now())
     return len(events)
 
 
