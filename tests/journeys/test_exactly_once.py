@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import pytest
 
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer
-from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.journeys.models import Firing, Rule
 from courtier.journeys.services import actions, engine
 from courtier.journeys.services.rules import save_rule, set_enabled
 from courtier.journeys.services.runner import evaluate_dates
 from courtier.journeys.triggers import date_candidates
 from courtier.messaging.models import Message
-from courtier.messaging.services.templates import save_template
-from courtier.promises.services.agreements import create_agreement
-from tests.journeys.conftest import NOW
+from tests.journeys.conftest import NOW, renewal_template, renewing
+
+__all__ = ["renewal_template"]
 
 pytestmark = pytest.mark.django_db
 
@@ -30,27 +28,8 @@ class Crash(BaseException):
 
 
 @pytest.fixture
-def rule(system: Actor) -> Rule:
-    save_template(
-        system,
-        {
-            "purpose": "renewal_notice",
-            "category": "proactive",
-            "channel": "email",
-            "language": "en",
-            "subject": "Renewal",
-            "text": "{{ agreement.product }} renews on {{ agreement.date }}.",
-        },
-    )
-    for i in range(7):
-        c = create_customer(
-            system,
-            {"display_name": f"C{i}", "language": "en"},
-            identifiers=[NewIdentifier("email", f"c{i}@example.com")],
-        )
-        create_agreement(
-            system, c, product="Plan", start_date=date(2025, 4, 1), term_months=12, price="10"
-        )
+def rule(system: Actor, renewal_template: None) -> Rule:
+    renewing(system, 7)
     data = {
         "name": "renewals",
         "trigger": "date.agreement_renewal",

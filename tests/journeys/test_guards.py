@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,14 +11,14 @@ from courtier.audit.events import emit
 from courtier.core.actor import Actor
 from courtier.core.errors import Conflict, Invalid
 from courtier.customers.models import Customer
-from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.journeys.models import CustomerTag, Firing, Rule
 from courtier.journeys.services.actions import change_tag
 from courtier.journeys.services.rules import save_rule, set_enabled
 from courtier.journeys.services.runner import consume_events, evaluate_dates
 from courtier.messaging.models import Message
-from courtier.promises.services.agreements import create_agreement
-from tests.journeys.conftest import NOW
+from tests.journeys.conftest import NOW, renewal_template, renewing
+
+__all__ = ["renewal_template"]
 
 pytestmark = pytest.mark.django_db
 
@@ -83,26 +83,6 @@ def test_a_chain_deeper_than_the_limit_is_not_acted_on(system: Actor, marie: Cus
     assert deep.reason == f"loop: this event is 3 rule actions deep (cause #{event.cause_id})"
 
 
-def _renewing(system: Actor, n: int, start: int = 0) -> list[Customer]:
-    people = []
-    for i in range(start, start + n):
-        c = create_customer(
-            system,
-            {"display_name": f"C{i}", "language": "en"},
-            identifiers=[NewIdentifier("email", f"c{i}@example.com")],
-        )
-        create_agreement(
-            system,
-            c,
-            product="Plan",
-            start_date=date(2025, 4, 1),
-            term_months=12,
-            price="10",
-        )
-        people.append(c)
-    return people
-
-
 RENEWAL = {
     "name": "renewals",
     "trigger": "date.agreement_renewal",
@@ -111,28 +91,11 @@ RENEWAL = {
 }
 
 
-@pytest.fixture
-def renewal_template(system: Actor) -> None:
-    from courtier.messaging.services.templates import save_template
-
-    save_template(
-        system,
-        {
-            "purpose": "renewal_notice",
-            "category": "proactive",
-            "channel": "email",
-            "language": "en",
-            "subject": "Renewal",
-            "text": "{{ agreement.product }} renews on {{ agreement.date }}.",
-        },
-    )
-
-
 def test_messaging_many_customers_at_once_needs_a_confirmation(
     settings: Any, system: Actor, renewal_template: None
 ) -> None:
     settings.COURTIER_RULES_CONFIRM_ABOVE = 3
-    _renewing(system, 5)
+    renewing(system, 5)
     rule = save_rule(system, RENEWAL)
     with pytest.raises(Conflict) as caught:
         set_enabled(system, rule, True, now=NOW)
@@ -150,9 +113,9 @@ def test_a_run_larger_than_confirmed_is_held_with_the_reason(
     settings: Any, system: Actor, renewal_template: None
 ) -> None:
     settings.COURTIER_RULES_CONFIRM_ABOVE = 3
-    _renewing(system, 3)
+    renewing(system, 3)
     rule = set_enabled(system, save_rule(system, RENEWAL), True, now=NOW)
-    _renewing(system, 2, start=3)  # the audience grew after it was enabled
+    renewing(system, 2, start=3)  # the audience grew after it was enabled
     report = evaluate_dates(NOW)[rule.name]
     assert report.fired == 0
     assert report.held.startswith("held: would act on 5 customers at once, over the confirmed 3")
@@ -164,7 +127,7 @@ def test_a_run_larger_than_confirmed_is_held_with_the_reason(
 def test_the_rate_limit_spreads_a_large_audience_over_hours(
     system: Actor, renewal_template: None
 ) -> None:
-    _renewing(system, 5)
+    renewing(system, 5)
     rule = set_enabled(system, save_rule(system, {**RENEWAL, "rate_per_hour": 2}), True, now=NOW)
     first = evaluate_dates(NOW)[rule.name]
     assert (first.fired, first.deferred) == (2, 3)

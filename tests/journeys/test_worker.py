@@ -7,10 +7,7 @@ lives in memory). Every process is killed in ``finally``.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,6 +25,7 @@ from courtier.journeys.services.rules import set_enabled
 from courtier.journeys.starters import install_starters
 from courtier.messaging.models import Message
 from tests.messaging.servers import SmtpSink
+from tests.messaging.test_worker_processes import _worker
 
 
 def _welcome_only(system: Actor) -> Rule:
@@ -77,23 +75,6 @@ def smtp() -> Iterator[SmtpSink]:
         pytest.skip("worker subprocesses need a database other processes can open")
     with SmtpSink() as sink:
         yield sink
-
-
-def _worker(smtp: SmtpSink, *args: str) -> subprocess.Popen[bytes]:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "COURTIER_DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "COURTIER_EMAIL_HOST": "127.0.0.1",
-        "COURTIER_EMAIL_PORT": str(smtp.port),
-        "COURTIER_LOG_LEVEL": "ERROR",
-    }
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and command, fixed arguments
-        [sys.executable, "-m", "courtier.cli", "worker", "--idle", "0.05", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _wait(condition: object, timeout: float) -> float:

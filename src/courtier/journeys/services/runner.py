@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from courtier.audit.models import Event
 from courtier.journeys.models import Firing, Outcome, Rule
+from courtier.journeys.services.claims import claim
 from courtier.journeys.services.engine import (
     MAX_CHAIN,
     Decision,
@@ -29,28 +30,15 @@ from courtier.journeys.services.engine import (
 )
 from courtier.journeys.triggers import DATE_TRIGGERS, date_candidates, event_candidate
 
-_TABLE = Event._meta.db_table
-_DUE = (
-    f"SELECT id FROM {_TABLE} WHERE handled_at IS NULL "  # noqa: S608 - the table name only
-    "AND (claimed_until IS NULL OR claimed_until < %s) ORDER BY id LIMIT %s"
-)
-_CLAIM = (
-    f"UPDATE {_TABLE} SET claimed_until = %s "  # noqa: S608 - the table name only
-    "WHERE id IN ({due}) RETURNING id"
-)
+# Unhandled, and not leased by a live worker; oldest first.
+_DUE = "handled_at IS NULL AND (claimed_until IS NULL OR claimed_until < %s) ORDER BY id LIMIT %s"
 
 
 def claim_events(limit: int = 200, lease: float = 60.0, now: datetime | None = None) -> list[Event]:
     """Lease up to ``limit`` unhandled events, oldest first, and return them (committed)."""
     now = now or timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
-    due = _DUE + (" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM.format(due=due),
-            [adapt(now + timedelta(seconds=lease)), adapt(now), limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    ids = claim(Event._meta.db_table, "", _DUE, [stamp, limit], lease, now)
     return list(Event.objects.filter(id__in=ids).order_by("id")) if ids else []
 
 

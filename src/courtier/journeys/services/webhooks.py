@@ -13,21 +13,18 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from courtier.journeys.models import WebhookCall, WebhookState
+from courtier.journeys.services.claims import claim
 
 MAX_ATTEMPTS = 6
 TIMEOUT = 10.0
-_TABLE = WebhookCall._meta.db_table
+# Queued and due, or leased by a worker whose lease ran out.
 _DUE = (
-    f"SELECT id FROM {_TABLE} WHERE (state = 'queued' AND send_after <= %s) "  # noqa: S608 - the table name only
-    "OR (state = 'sending' AND claimed_until < %s) ORDER BY send_after, id LIMIT %s"
-)
-_CLAIM = (
-    f"UPDATE {_TABLE} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "  # noqa: S608 - the table name only
-    "WHERE id IN ({due}) RETURNING id"
+    "(state = 'queued' AND send_after <= %s) OR (state = 'sending' AND claimed_until < %s) "
+    "ORDER BY send_after, id LIMIT %s"
 )
 
 
@@ -39,14 +36,16 @@ def sign(secret: str, body: bytes) -> str:
 def claim_calls(limit: int = 20, lease: float = 60.0, now: datetime | None = None) -> list[int]:
     """Lease up to ``limit`` due calls (committed) and return their ids."""
     now = now or timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
-    due = _DUE + (" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM.format(due=due),
-            [adapt(now + timedelta(seconds=lease)), adapt(now), adapt(now), limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    table = WebhookCall._meta.db_table
+    return claim(
+        table,
+        ", state = 'sending', attempts = attempts + 1",
+        _DUE,
+        [stamp, stamp, limit],
+        lease,
+        now,
+    )
 
 
 def _post(call: WebhookCall, secret: str) -> int:
