@@ -171,3 +171,22 @@ def test_triggers_are_listed(api: ApiClient, system: Actor, marie: Customer) -> 
     assert names["promise.kept"] == "event"
     assert names["date.agreement_renewal"] == "date"
     change_tag(system, marie, "vip", add=True)  # tags exist for conditions to read
+
+
+def test_the_preview_shows_a_template_that_would_not_render(
+    api: ApiClient, system: Actor, marie: Customer
+) -> None:
+    save_template(
+        system,
+        {
+            "purpose": "welcome",
+            "channel": "email",
+            "language": "fr",
+            "subject": "Bienvenue",
+            "text": "Votre compte {{ account }} est prêt.",  # no trigger provides an account
+        },
+    )
+    sample = api.post("/rules/dry-run", WELCOME_FR).json()["customers"][0]["messages"][0]
+    assert sample["channel"] == "email"
+    assert sample["error"].startswith("would not render:")
+    assert "account" in sample["error"]

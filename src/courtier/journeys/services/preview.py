@@ -16,13 +16,17 @@ from typing import Any
 from django.utils import timezone
 
 from courtier.audit.models import Event
-from courtier.core.errors import DomainError
 from courtier.customers.models import Customer
 from courtier.journeys.models import Rule
 from courtier.journeys.services.engine import BATCH, decide, not_yet_fired
 from courtier.journeys.services.rules import clean_rule
 from courtier.journeys.triggers import DATE_TRIGGERS, Candidate, date_candidates, event_candidate
-from courtier.messaging.services.templates import preview as render_preview
+from courtier.messaging.services.templates import (
+    RenderError,
+    find_template,
+    render,
+    template_index,
+)
 
 MAX_EVENTS = 10_000
 CHANNELS = ("email", "sms", "portal")
@@ -54,13 +58,20 @@ def dry_run(data: Mapping[str, Any], *, now: datetime | None = None, samples: in
 
 
 def _sample_message(customer: Customer, purpose: str, data: dict[str, Any]) -> dict[str, Any]:
+    # Rendered strictly, as the outbox will: a template that reads something this trigger
+    # does not provide shows here as the error the send would be suppressed with.
+    available = template_index({purpose})
     for channel in CHANNELS:
-        try:
-            out = render_preview(customer, purpose=purpose, channel=channel, context=data)
-        except DomainError:
+        template, fallback = find_template(purpose, channel, customer.language, available)
+        if template is None:
             continue
+        sources = (template.subject, template.text, template.html)
+        try:
+            out = render(customer, channel, template.language, fallback, sources, data)
+        except RenderError as exc:
+            return {"purpose": purpose, "channel": channel, "error": f"would not render: {exc}"}
         return {"purpose": purpose, "channel": channel, "subject": out.subject, "text": out.text}
-    return {"purpose": purpose, "error": "no template renders for this customer"}
+    return {"purpose": purpose, "error": "no template for this customer's language"}
 
 
 def preview_rule(rule: Rule, *, now: datetime | None = None, samples: int = 5) -> Preview:
