@@ -190,3 +190,9 @@ def test_the_preview_shows_a_template_that_would_not_render(
     assert sample["channel"] == "email"
     assert sample["error"].startswith("would not render:")
     assert "account" in sample["error"]
+
+
+def test_the_rules_api_is_in_the_openapi_document(api: ApiClient) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    assert "/api/v1/rules/{rule_id}/preview" in paths
+    assert "/api/v1/rules/dry-run" in paths
