@@ -135,3 +135,28 @@ def test_the_rate_limit_spreads_a_large_audience_over_hours(
     assert evaluate_dates(NOW + timedelta(minutes=61))[rule.name].fired == 2
     assert evaluate_dates(NOW + timedelta(minutes=122))[rule.name].fired == 1
     assert Message.objects.filter(purpose="renewal_notice").count() == 5
+
+
+def test_an_action_that_cannot_be_done_fails_for_that_customer_only(
+    system: Actor, bob: Any, marie: Customer, jean: Customer
+) -> None:
+    from courtier.cases.models import Task
+    from courtier.cases.services.cases import set_account_owner
+
+    set_account_owner(system, marie, "bob")
+    rule = _rule(
+        system,
+        name="call them",
+        trigger="promise.broken",
+        actions=[{"type": "task", "subject": "Call about the change", "due_days": 1}],
+    )
+    emit("promise.broken", marie.pk, {"promise": "p1"})
+    emit("promise.broken", jean.pk, {"promise": "p2"})
+    _drain()
+    outcomes = dict(Firing.objects.filter(rule=rule).values_list("customer_id", "outcome"))
+    assert outcomes == {marie.pk: "fired", jean.pk: "failed"}
+    failed = Firing.objects.get(rule=rule, customer=jean)
+    assert failed.reason == "task: the customer has no account owner to give the task to"
+    [task] = Task.objects.filter(origin="rule")
+    assert task.owner == bob
+    assert task.subject == "Call about the change: Marie Tremblay"
