@@ -32,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,24 +156,26 @@ def _load(url: str, n: int, now: datetime, owner: int) -> float:
 
 
 # The triggers' predicates, written by hand: the same windows triggers.py asks for.
-CEILING = [
-    (
-        "SELECT customer_id, public_id, effective_renewal_date FROM promises_agreement "
-        "WHERE effective_renewal_date BETWEEN %s AND %s AND status = 'active'",
-        lambda now: [now.date() + timedelta(days=29), now.date() + timedelta(days=31)],
-    ),
-    (
-        "SELECT customer_id, public_id, resolved_at FROM cases_case "
-        "WHERE resolved_at > %s AND resolved_at <= %s AND status IN ('resolved', 'closed')",
-        lambda now: [now - timedelta(days=2), now - timedelta(days=1)],
-    ),
-    (
-        "SELECT customer_id, public_id, resolution_due_at FROM cases_case "
-        "WHERE status IN ('open', 'waiting_us') AND resolution_due_at < %s "
-        "AND resolution_due_at >= %s",
-        lambda now: [now, now - timedelta(days=7)],
-    ),
-]
+def _windows(now: datetime) -> list[tuple[str, list[Any]]]:
+    today = now.date()
+    return [
+        (
+            "SELECT customer_id, public_id, effective_renewal_date FROM promises_agreement "
+            "WHERE effective_renewal_date BETWEEN %s AND %s AND status = 'active'",
+            [today + timedelta(days=29), today + timedelta(days=31)],
+        ),
+        (
+            "SELECT customer_id, public_id, resolved_at FROM cases_case "
+            "WHERE resolved_at > %s AND resolved_at <= %s AND status IN ('resolved', 'closed')",
+            [now - timedelta(days=2), now - timedelta(days=1)],
+        ),
+        (
+            "SELECT customer_id, public_id, resolution_due_at FROM cases_case "
+            "WHERE status IN ('open', 'waiting_us') AND resolution_due_at < %s "
+            "AND resolution_due_at >= %s",
+            [now, now - timedelta(days=7)],
+        ),
+    ]
 
 
 def _ceiling(now: datetime) -> tuple[float, int]:
@@ -183,10 +185,10 @@ def _ceiling(now: datetime) -> tuple[float, int]:
     rows = 0
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        for sql, params in CEILING:
+        for sql, params in _windows(now):
             values = [
                 adapt.adapt_datetimefield_value(p) if isinstance(p, datetime) else str(p)
-                for p in params(now)
+                for p in params
             ]
             cursor.execute(sql, values)
             rows += len(cursor.fetchall())
@@ -218,7 +220,7 @@ def _latency(samples: int, url: str) -> list[float]:
         "COURTIER_EMAIL_PORT": str(port),
         "COURTIER_LOG_LEVEL": "ERROR",
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+    worker = subprocess.Popen(
         [sys.executable, "-m", "courtier.cli", "worker", "--idle", "0.05"],
         env=env,
         stdout=subprocess.DEVNULL,
