@@ -158,7 +158,7 @@ def test_preview_dry_run_enable_disable_and_history(
 def test_enabling_a_mass_message_needs_the_confirmation(
     api: ApiClient, settings: Any, welcome: None, marie: Customer, jean: Customer
 ) -> None:
-    settings.COURTIER_RULES_CONFIRM_ABOVE = 1
+    settings.RULES_CONFIRM_ABOVE = 1
     rule = api.post("/rules", {**WELCOME_FR, "condition": {}}).json()
     refused = api.post(f"/rules/{rule['id']}/enable", {})
     assert refused.status_code == 409

@@ -94,7 +94,7 @@ RENEWAL = {
 def test_messaging_many_customers_at_once_needs_a_confirmation(
     settings: Any, system: Actor, renewal_template: None
 ) -> None:
-    settings.COURTIER_RULES_CONFIRM_ABOVE = 3
+    settings.RULES_CONFIRM_ABOVE = 3
     renewing(system, 5)
     rule = save_rule(system, RENEWAL)
     with pytest.raises(Conflict) as caught:
@@ -112,7 +112,7 @@ def test_messaging_many_customers_at_once_needs_a_confirmation(
 def test_a_run_larger_than_confirmed_is_held_with_the_reason(
     settings: Any, system: Actor, renewal_template: None
 ) -> None:
-    settings.COURTIER_RULES_CONFIRM_ABOVE = 3
+    settings.RULES_CONFIRM_ABOVE = 3
     renewing(system, 3)
     rule = set_enabled(system, save_rule(system, RENEWAL), True, now=NOW)
     renewing(system, 2, start=3)  # the audience grew after it was enabled

@@ -115,7 +115,7 @@ def test_preview_enable_history_and_disable(
 def test_a_large_audience_asks_for_the_confirmation(
     starters: None, as_manager: Client, settings: Any, marie: Customer, jean: Customer
 ) -> None:
-    settings.COURTIER_RULES_CONFIRM_ABOVE = 1
+    settings.RULES_CONFIRM_ABOVE = 1
     rule = Rule.objects.get(starter="welcome")
     page = as_manager.get(f"/console/rules/{rule.public_id}").content.decode()
     assert "Enable for 2 customers" in page

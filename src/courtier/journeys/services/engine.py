@@ -34,7 +34,7 @@ MAX_CHAIN = 3
 
 def confirm_threshold() -> int:
     """Above this many customers in one run a rule needs an explicit confirmation."""
-    return int(getattr(settings, "COURTIER_RULES_CONFIRM_ABOVE", 500))
+    return int(settings.RULES_CONFIRM_ABOVE)
 
 
 @dataclass
