@@ -9,8 +9,8 @@ class JourneysConfig(AppConfig):
     name = "courtier.journeys"
     label = "journeys"
 
-    def worker_steps(self) -> list[Callable[[], int]]:
+    def worker_steps(self, lease: float = 60.0) -> list[Callable[[], int]]:
         """What ``courtier worker`` runs each turn besides sending messages."""
         from courtier.journeys.tasks import worker_steps
 
-        return worker_steps()
+        return worker_steps(lease)

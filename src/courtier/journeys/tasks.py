@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 from courtier.journeys.services.runner import consume_events, evaluate_dates
 from courtier.journeys.services.webhooks import deliver_due
@@ -32,6 +33,10 @@ class DateStep:
         return 0
 
 
-def worker_steps() -> list[Callable[[], int]]:
-    """The steps the worker loop calls each turn; each returns how much it handled."""
-    return [consume_events, DateStep(), deliver_due]
+def worker_steps(lease: float = 60.0) -> list[Callable[[], int]]:
+    """The steps the worker loop calls each turn; each returns how much it handled.
+
+    ``lease``: how long a claimed event or webhook call stays this worker's; a worker
+    killed mid-turn leaves its claims to the others when it runs out.
+    """
+    return [partial(consume_events, lease=lease), DateStep(), partial(deliver_due, lease=lease)]

@@ -127,13 +127,13 @@ def handle_events(rule: Rule, events: Sequence[Event], now: datetime) -> Report:
     return report
 
 
-def consume_events(limit: int = 200, now: datetime | None = None) -> int:
+def consume_events(limit: int = 200, now: datetime | None = None, lease: float = 60.0) -> int:
     """Claim a batch of events, run the rules they trigger, mark them handled.
 
     Returns how many events were handled. Safe to run in any number of workers: a
     claim is a lease, and the firings' unique key makes a repeated event harmless.
     """
-    events = claim_events(limit, now=now)
+    events = claim_events(limit, lease, now=now)
     if not events:
         return 0
     now = now or timezone.now()

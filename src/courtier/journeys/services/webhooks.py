@@ -94,9 +94,9 @@ def deliver(call_id: int, backoff: float = 30.0) -> str:
     return str(fields["state"])
 
 
-def deliver_due(limit: int = 20, backoff: float = 30.0) -> int:
+def deliver_due(limit: int = 20, backoff: float = 30.0, lease: float = 60.0) -> int:
     """Claim and deliver due calls; return how many were attempted."""
-    ids = claim_calls(limit)
+    ids = claim_calls(limit, lease)
     for call_id in ids:
         deliver(call_id, backoff)
     return len(ids)

@@ -23,11 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Apps above messaging offer steps through their AppConfig (``worker_steps``), so
-        # messaging never imports them.
+        # messaging never imports them; their claims hold for the same lease.
         steps = [
             step
             for config in apps.get_app_configs()
-            for step in getattr(config, "worker_steps", lambda: [])()
+            if hasattr(config, "worker_steps")
+            for step in config.worker_steps(lease=options["lease"])
         ]
         worker = Worker(
             batch=options["batch"],
