@@ -129,3 +129,12 @@ def test_a_large_audience_asks_for_the_confirmation(
     confirmed = Rule.objects.get(pk=rule.pk)
     assert confirmed.enabled
     assert confirmed.confirmed_audience == 2
+
+
+def test_the_admin_lists_rules_firings_and_webhook_calls(starters: None, alice: Any) -> None:
+    client = Client()
+    client.force_login(alice)
+    for url in ["/admin/journeys/rule/", "/admin/journeys/firing/", "/admin/journeys/webhookcall/"]:
+        assert client.get(url).status_code == 200, url
+    rule = Rule.objects.get(starter="welcome")
+    assert client.get(f"/admin/journeys/rule/{rule.pk}/change/").status_code == 200
