@@ -138,3 +138,21 @@ def test_the_admin_lists_rules_firings_and_webhook_calls(starters: None, alice: 
         assert client.get(url).status_code == 200, url
     rule = Rule.objects.get(starter="welcome")
     assert client.get(f"/admin/journeys/rule/{rule.pk}/change/").status_code == 200
+
+
+def test_rule_pages_carry_the_strict_csp_and_escape_what_staff_typed(
+    as_manager: Client, system: Actor, marie: Customer
+) -> None:
+    evil = '<script>alert("x")</script>'
+    made = as_manager.post("/console/rules/new", _form(name=f"Evil {evil}", description=evil))
+    rule = Rule.objects.get(name=f"Evil {evil}")
+    assert made.status_code == 302
+    for url in ["/console/rules/", f"/console/rules/{rule.public_id}"]:
+        response = as_manager.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        body = response.content.decode()
+        assert evil not in body
+        assert "&lt;script&gt;" in body
+        assert " style=" not in body
