@@ -74,6 +74,7 @@ def _register_routers() -> None:
     from courtier.customers.api import router as customers
     from courtier.identity.api import router as identity
     from courtier.interactions.api import router as interactions
+    from courtier.journeys.api import router as journeys
     from courtier.messaging.api import router as messaging
     from courtier.messaging.api import webhooks as messaging_webhooks
     from courtier.promises.api import router as promises
@@ -85,6 +86,7 @@ def _register_routers() -> None:
     api.add_router("", messaging)
     api.add_router("", messaging_webhooks)
     api.add_router("", identity)
+    api.add_router("", journeys)
 
 
 _register_routers()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "courtier.promises",
     "courtier.messaging",
     "courtier.identity",
+    "courtier.journeys",
     "courtier.console",
     "courtier.portal",
 ]
@@ -186,6 +187,8 @@ USE_TZ = True
 
 PHONE_REGION = _env("PHONE_REGION", "CA").upper()
 FACT_STALE_DAYS = _env_int("FACT_STALE_DAYS", 365)
+# A rule that would act on more customers than this at once must be confirmed to run.
+RULES_CONFIRM_ABOVE = _env_int("RULES_CONFIRM_ABOVE", 500)
 # The default business calendar for SLA clocks (an admin-edited calendar replaces it).
 BUSINESS_TIME_ZONE = _env("BUSINESS_TIME_ZONE", TIME_ZONE)
 BUSINESS_HOURS = _env("BUSINESS_HOURS", "mon-fri 09:00-17:00")

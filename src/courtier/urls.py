@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/cases/", include("courtier.cases.urls")),
     path("console/promises/", include("courtier.promises.urls")),
+    path("console/rules/", include("courtier.journeys.urls")),
     path("", include("courtier.messaging.urls")),
     path("console/", include("courtier.console.urls")),
     path("console/identity/", include("courtier.identity.urls")),

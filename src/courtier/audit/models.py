@@ -23,3 +23,39 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} #{self.customer_id}"
+
+
+class Event(models.Model):
+    """A domain event (a case resolved, a promise kept), written with the change it reports.
+
+    An outbox: the row commits or rolls back with the change, and consumers (journeys)
+    claim unhandled rows with a conditional UPDATE, like the message worker does.
+    """
+
+    kind = models.CharField(max_length=40)
+    # A plain column like the access log's: events outlive nothing, but the bottom layer
+    # must not depend on the customers app.
+    customer_id = models.BigIntegerField()
+    payload = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField()
+    # The causation chain: an event caused by a rule's action carries the depth of the
+    # event that fired the rule plus one, so a rule that re-triggers itself is stopped.
+    depth = models.PositiveSmallIntegerField(default=0)
+    cause_id = models.BigIntegerField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer_id", "occurred_at"]),
+            models.Index(fields=["kind", "occurred_at"]),
+            # The consumer scans only what is still to be handled.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(handled_at__isnull=True),
+                name="event_unhandled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.customer_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

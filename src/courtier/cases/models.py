@@ -81,6 +81,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "status", "resolution_due_at"]),
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["resolved_at"]),
+            # Journeys' "waiting past its SLA" trigger: a range over due dates by status.
+            models.Index(fields=["status", "resolution_due_at"]),
         ]
 
     def __str__(self) -> str:

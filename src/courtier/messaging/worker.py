@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 
 from django.db import close_old_connections
@@ -38,12 +38,16 @@ class Worker:
         lease: float = 60.0,
         backoff: Backoff | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        steps: Sequence[Callable[[], int]] = (),
     ) -> None:
         self.transports = dict(transports) if transports is not None else default_transports()
         self.batch = batch
         self.lease = lease
         self.backoff = backoff or Backoff()
         self.max_attempts = max_attempts
+        # Other apps' background work (journeys' events and webhooks) run in the same loop,
+        # so one worker process serves all; each step returns how much it handled.
+        self.steps = list(steps)
         self.stopping = False
         self.counts = {"sent": 0, "retry": 0, "failed": 0}
 
@@ -93,7 +97,7 @@ class Worker:
         signal.signal(signal.SIGINT, stop)
         while not self.stopping:
             close_old_connections()
-            handled = self.run_once()
+            handled = sum(step() for step in self.steps) + self.run_once()
             if handled == 0:
                 if until_idle:
                     return

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.audit.services import log_access
 from courtier.cases.models import (
     ACTIVE_STATUSES,
@@ -173,6 +174,7 @@ def set_status(actor: Actor, case: Case, status: str, now: datetime | None = Non
         case.first_contact_resolution = None
     if status == Status.RESOLVED:
         _mark_resolved(case, now)
+        emit("case.resolved", case.customer_id, {"case": str(case.public_id)}, at=now)
     if status == Status.CLOSED:
         if case.resolved_at is None:
             _mark_resolved(case, now)

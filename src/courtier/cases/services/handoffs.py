@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.audit.services import log_access
 from courtier.cases.models import Case, CaseInteraction, HandOff, Status
 from courtier.cases.services.cases import lock_case, staff_user
@@ -87,6 +88,12 @@ def hand_off(
     case.handoff_count += 1
     case.save(update_fields=["owner", "handoff_count"])
     tell_customer_new_owner(actor, case, new_owner, now)
+    emit(
+        "case.handoff",
+        case.customer_id,
+        {"case": str(case.public_id), "to": new_owner.get_username()},
+        at=now,
+    )
     log_access(
         case.customer_id,
         actor,

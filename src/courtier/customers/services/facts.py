@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.audit.services import log_access
 from courtier.core.actor import Actor
 from courtier.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -155,6 +156,7 @@ def record_fact(
         verified_at=verified_at,
     )
     log_access(customer.pk, actor, "update", f"recorded {key}")
+    emit("fact.changed", customer.pk, {"key": key, "value": value, "fact": str(fact.public_id)})
     return fact
 
 

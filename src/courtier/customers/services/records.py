@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from courtier.audit.events import emit
 from courtier.audit.services import log_access
 from courtier.core.actor import Actor
 from courtier.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -104,6 +105,7 @@ def create_customer(
     for index, fact in enumerate(facts):
         record_fact_as(actor, customer, fact, field=f"facts[{index}]")
     log_access(customer.pk, actor, "create", reason)
+    emit("customer.created", customer.pk, {"customer": str(customer.public_id)})
     return customer
 
 

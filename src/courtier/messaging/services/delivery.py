@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.core.actor import Actor
 from courtier.core.errors import Invalid
 from courtier.interactions.services import record_interaction
@@ -150,9 +151,13 @@ def mark_failed(
         fields.update(state=State.FAILED, failed_at=now)
     else:
         fields.update(state=State.QUEUED, send_after=now + backoff.delay(message.attempts))
-    updated = Message.objects.filter(
-        pk=message.pk, state=State.SENDING, attempts=message.attempts
-    ).update(**fields)
+    with transaction.atomic():
+        updated = Message.objects.filter(
+            pk=message.pk, state=State.SENDING, attempts=message.attempts
+        ).update(**fields)
+        if updated and give_up:
+            payload = {"message": str(message.public_id), "purpose": message.purpose}
+            emit("message.failed", message.customer_id, payload, at=now)
     # "stale": another worker took the message over after our lease ran out.
     return str(fields["state"]) if updated else "stale"
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from courtier.audit.events import emit
 from courtier.cases.models import Task
 from courtier.cases.services.tasks import NewTask, create_tasks_once
 from courtier.promises.models import Promise, State
@@ -32,18 +33,35 @@ def create_due_promise_tasks(now: datetime) -> int:
         Promise.objects.filter(state=State.PENDING, due_at__isnull=False, due_at__lte=now)
         .exclude(Exists(has_task))
         .values_list(
-            "public_id", "owner_id", "due_at", "case_id", "kind", "text", "customer__display_name"
+            "public_id",
+            "owner_id",
+            "due_at",
+            "case_id",
+            "kind",
+            "text",
+            "customer__display_name",
+            "customer_id",
         )
     )
     new = [
-        NewTask(
-            owner_id=owner_id,
-            subject=(_SUBJECT[kind].format(name=name) + (f": {text}" if text else "")),
-            due_at=due_at or now,  # never None: filtered above
-            origin=TASK_ORIGIN,
-            origin_id=public_id,
-            case_id=case_id,
+        (
+            customer_id,
+            NewTask(
+                owner_id=owner_id,
+                subject=(_SUBJECT[kind].format(name=name) + (f": {text}" if text else "")),
+                due_at=due_at or now,  # never None: filtered above
+                origin=TASK_ORIGIN,
+                origin_id=public_id,
+                case_id=case_id,
+            ),
         )
-        for public_id, owner_id, due_at, case_id, kind, text, name in due
+        for public_id, owner_id, due_at, case_id, kind, text, name, customer_id in due
     ]
-    return create_tasks_once(new, now)
+    created = 0
+    for customer_id, task in new:
+        # One at a time so the event is emitted only by whoever actually created the task:
+        # two workers racing over the same due promise emit one event, not two.
+        if create_tasks_once([task], now):
+            created += 1
+            emit("promise.due", customer_id, {"promise": str(task.origin_id)}, at=now)
+    return created

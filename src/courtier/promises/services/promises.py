@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.audit.services import log_access
 from courtier.cases.models import Case, Status
 from courtier.cases.services.cases import staff_user
@@ -146,6 +147,7 @@ def make_promise(
         made_at=now,
     )
     log_access(case.customer_id, actor, "update", f"promised a {kind}")
+    emit("promise.made", case.customer_id, _event(promise), at=now)
     return promise
 
 
@@ -164,7 +166,13 @@ def _settle(actor: Actor, promise: Promise, state: str, reason: str, now: dateti
     locked.save()
     finish_tasks(TASK_ORIGIN, locked.public_id, now)
     log_access(locked.customer_id, actor, "update", f"promise {locked.kind} {state}")
+    if state in (State.KEPT, State.BROKEN):
+        emit(f"promise.{state}", locked.customer_id, _event(locked), at=now)
     return locked
+
+
+def _event(promise: Promise) -> dict[str, str]:
+    return {"promise": str(promise.public_id), "kind": promise.kind, "text": promise.text}
 
 
 @transaction.atomic

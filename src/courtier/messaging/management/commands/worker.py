@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 
 from courtier.messaging.services.delivery import Backoff
@@ -21,8 +22,19 @@ class Command(BaseCommand):
         parser.add_argument("--until-idle", action="store_true", help="stop when nothing is due")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Apps above messaging offer steps through their AppConfig (``worker_steps``), so
+        # messaging never imports them; their claims hold for the same lease.
+        steps = [
+            step
+            for config in apps.get_app_configs()
+            if hasattr(config, "worker_steps")
+            for step in config.worker_steps(lease=options["lease"])
+        ]
         worker = Worker(
-            batch=options["batch"], lease=options["lease"], backoff=Backoff(options["backoff"])
+            batch=options["batch"],
+            lease=options["lease"],
+            backoff=Backoff(options["backoff"]),
+            steps=steps,
         )
         worker.run(idle=options["idle"], until_idle=options["until_idle"])
         counts = worker.counts
