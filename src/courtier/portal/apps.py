@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,9 @@ class PortalConfig(AppConfig):
         from courtier.portal import words
 
         words.ship()
+
+    def worker_steps(self, lease: float = 60.0) -> list[Callable[[], int]]:
+        """What ``courtier worker`` runs each turn for the portal."""
+        from courtier.portal.tasks import worker_steps
+
+        return worker_steps(lease)
