@@ -9,17 +9,20 @@ index through ``courtier dedupe --refresh-index``, run every minute or so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier, IdentifierKind
 from courtier.identity import block
 from courtier.identity.models import BlockingKey, MatchRecord
 from courtier.identity.prepare import Prepared, prepare
+from courtier.identity.services import bulk
 
 FACT_KEYS = ("birth_date", "postal_code", "postal_address")
 CHUNK = 2000
@@ -69,18 +72,21 @@ def index_customers(customer_ids: Iterable[int]) -> int:
         .values_list("pk", flat=True)
     )
     prepared = {pk: prepare(d) for pk, d in details_of(active).items()}
-    _write(prepared)
+    _write(list(prepared), list(prepared.values()))
     return len(prepared)
 
 
-def _write(prepared: dict[int, Prepared]) -> None:
-    MatchRecord.objects.bulk_create(
-        [MatchRecord(customer_id=pk, data=p.to_row()) for pk, p in prepared.items()],
-        batch_size=1000,
+def _write(ids: Sequence[int], records: Sequence[Prepared]) -> None:
+    now = timezone.now()
+    bulk.insert(
+        MatchRecord,
+        ("customer", "data", "updated_at"),
+        ((pk, p.to_row(), now) for pk, p in zip(ids, records, strict=True)),
     )
-    BlockingKey.objects.bulk_create(
-        [BlockingKey(customer_id=pk, key=k) for pk, p in prepared.items() for k in block.keys(p)],
-        batch_size=2000,
+    bulk.insert(
+        BlockingKey,
+        ("customer", "key"),
+        ((pk, k) for pk, p in zip(ids, records, strict=True) for k in block.keys(p)),
     )
 
 
@@ -98,9 +104,12 @@ def active_ids() -> Iterator[list[int]]:
 
 def load_prepared(
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[int], list[Prepared]]:
-    """Every active customer's id and prepared record, read in chunks."""
-    ids: list[int] = []
+) -> tuple[array[int], list[Prepared]]:
+    """Every active customer's id and prepared record, read in chunks.
+
+    The ids are machine integers (8 bytes each, not a 36-byte Python int and a pointer).
+    """
+    ids: array[int] = array("q")
     records: list[Prepared] = []
     for chunk in active_ids():
         details = details_of(chunk)
@@ -112,15 +121,12 @@ def load_prepared(
     return ids, records
 
 
-def rebuild_index(ids: list[int], records: list[Prepared]) -> None:
-    """Replace the whole index with these prepared records, chunk by chunk."""
+def rebuild_index(ids: Sequence[int], records: Sequence[Prepared]) -> None:
+    """Replace the whole index with these prepared records, in one transaction."""
     with transaction.atomic():
         MatchRecord.objects.all().delete()
         BlockingKey.objects.all().delete()
-        for start in range(0, len(ids), CHUNK):
-            _write(
-                dict(zip(ids[start : start + CHUNK], records[start : start + CHUNK], strict=True))
-            )
+        _write(ids, records)
 
 
 # Rows committed a little after others can carry earlier timestamps; reindexing a few
