@@ -10,6 +10,9 @@ catches what the others miss:
 - ``z`` both name sounds in either order + postal area (no birth date, a new phone);
 - ``a`` postcode + given-name initial, ``s`` street + initial (a new surname, same home);
 - ``d`` full birth date + given-name initial (married name, moved house);
+- ``o``, ``t``, ``b``: postcode, street, birth date + both initials in either order
+  (given and family names swapped *and* one of them mistyped or shortened, which defeats
+  every key built on a name's sound or on the given initial);
 - ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
   should see the namesakes), never for the batch.
 
@@ -47,13 +50,22 @@ def keys(record: Prepared) -> list[str]:
             found.append(f"y:{sounds}:{year}")
         if record.postcode:
             found.append(f"z:{sounds}:{record.postcode[:3]}")
+    # Both initials, in either order: the same home or birth date still meets when given
+    # and family names were swapped and one of them mistyped or shortened.
+    both = "".join(sorted((initial, record.family[:1]))) if initial and record.family else ""
     if record.postcode and initial:
         found.append(f"a:{record.postcode}:{initial}")
+        if both:
+            found.append(f"o:{record.postcode}:{both}")
     if record.street and initial:
         found.append(f"s:{record.street}:{initial}")
+        if both:
+            found.append(f"t:{record.street}:{both}")
     if record.birth and initial:
         y, m, d = record.birth
         found.append(f"d:{y:04d}{m:02d}{d:02d}:{initial}")
+        if both:
+            found.append(f"b:{y:04d}{m:02d}{d:02d}:{both}")
     return list(dict.fromkeys(k[:120] for k in found))
 
 
