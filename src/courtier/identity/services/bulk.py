@@ -22,7 +22,16 @@ _PLAIN = (models.CharField, models.IntegerField, models.FloatField, models.Forei
 def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(field, _PLAIN):
         return None
-    return lambda value: field.get_db_prep_save(value, connection)
+    last: list[Any] = [object(), None]
+
+    def adapt(value: Any) -> Any:
+        # A column often holds one object for the whole write (the run's timestamp):
+        # prepared once, not a million times.
+        if value is not last[0]:
+            last[0], last[1] = value, field.get_db_prep_save(value, connection)
+        return last[1]
+
+    return adapt
 
 
 def insert(
