@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from courtier.core.actor import Actor
@@ -47,3 +49,16 @@ def test_dedupe_rows_read_back_as_orm_rows_and_a_rerun_keeps_decisions(
     assert MatchProposal.objects.filter(left=marie, right=twin).count() == 1
     assert MatchProposal.objects.get(left=marie, right=twin).status == "rejected"
     assert MatchRecord.objects.filter(customer=twin).count() == 1
+
+
+def test_rebuilding_the_index_leaves_its_table_schema_as_the_migrations_made_it(
+    marie: Customer, jean: Customer
+):
+    def constraints() -> dict[str, Any]:
+        with connection.cursor() as cursor:
+            return connection.introspection.get_constraints(cursor, BlockingKey._meta.db_table)
+
+    before = constraints()
+    dedupe()
+    assert constraints() == before
+    assert BlockingKey.objects.filter(customer=jean).exists()

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 CHUNK = 5000
 _PLAIN = (models.CharField, models.IntegerField, models.FloatField, models.ForeignKey)
 
 
-def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _adapter(field: models.Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
     if isinstance(field, _PLAIN):
         return None
     last: list[Any] = [object(), None]
@@ -28,7 +29,7 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         # A column often holds one object for the whole write (the run's timestamp):
         # prepared once, not a million times.
         if value is not last[0]:
-            last[0], last[1] = value, field.get_db_prep_save(value, connection)
+            last[0], last[1] = value, field.get_db_prep_save(value, db)
         return last[1]
 
     return adapt
@@ -54,8 +55,10 @@ def insert(
         if not isinstance(found, models.Field) or not found.column:
             raise ValueError(f"{meta.label}.{name} is not a concrete column")
         columns.append(found)
-    adapters = [_adapter(f) for f in columns]
-    quote = connection.ops.quote_name
+    # The connection itself, not the thread-local proxy: a lookup per value adds up.
+    db = connections[DEFAULT_DB_ALIAS]
+    adapters = [_adapter(f, db) for f in columns]
+    quote = db.ops.quote_name
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model, values bound
         f"({', '.join(quote(f.column) for f in columns)}) "
@@ -66,7 +69,7 @@ def insert(
     adapted = [(n, adapt) for n, adapt in enumerate(adapters) if adapt is not None]
     sent = 0
     it = iter(rows)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         while chunk := list(islice(it, CHUNK)):
             if adapted:
                 prepared = []
