@@ -24,7 +24,6 @@ from courtier.interactions.models import Interaction
 from courtier.messaging.models import Consent, Message, Preference, PreferenceChange, Template
 from courtier.messaging.services.outbox import queue_message
 from courtier.messaging.services.preferences import change_preferences, preferences_of
-from courtier.messaging.services.templates import save_template
 from courtier.promises.models import Agreement, Promise
 from courtier.promises.services.agreements import create_agreement
 from courtier.promises.services.promises import make_promise
@@ -57,27 +56,13 @@ def snapshot(*customers: Customer) -> dict[str, Any]:
 
 
 @pytest.fixture
-def welcome_email(db: None, system: Actor) -> Template:
-    return save_template(
-        system,
-        {
-            "purpose": "welcome",
-            "channel": "email",
-            "language": "fr",
-            "subject": "Bienvenue",
-            "text": "Votre compte {{ account }} est prêt.",
-        },
-    )
-
-
-@pytest.fixture
 def twin(db: None, system: Actor) -> Customer:
     return person(system, "Marie", "Tremblay", ["438 555 0177"], ["mtremblay@acme.ca"])
 
 
 @pytest.fixture
 def with_history(
-    marie: Customer, twin: Customer, bob: User, system: Actor, welcome_email: Template
+    marie: Customer, twin: Customer, bob: User, system: Actor, welcome: list[Template]
 ) -> Actor:
     """The twin has a case with a promise on an agreement, a message and preferences."""
     staff = actor_for_user(bob)
@@ -169,8 +154,3 @@ def test_the_survivor_keeps_its_own_account_owner(
     assert AccountOwner.objects.get(customer=marie).user_id == claire.pk
     unmerge(system, record)
     assert snapshot(marie, twin) == before
-
-
-@pytest.fixture
-def claire(db: None) -> User:
-    return User.objects.create_user("claire", "claire@example.com", "pw claire 12", is_staff=True)
