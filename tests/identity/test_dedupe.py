@@ -56,7 +56,10 @@ def test_rebuilding_the_index_leaves_its_table_schema_as_the_migrations_made_it(
 ):
     def constraints() -> dict[str, Any]:
         with connection.cursor() as cursor:
-            return connection.introspection.get_constraints(cursor, BlockingKey._meta.db_table)
+            found: dict[str, Any] = connection.introspection.get_constraints(
+                cursor, BlockingKey._meta.db_table
+            )
+        return found
 
     before = constraints()
     dedupe()
