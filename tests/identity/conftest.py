@@ -12,6 +12,10 @@ from courtier.customers.models import Customer
 from courtier.customers.services.facts import NewFact
 from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.identity.services.index import index_customers
+from tests.cases.conftest import claire
+from tests.messaging.conftest import welcome
+
+__all__ = ["claire", "welcome"]  # Claire, a second agent; the welcome templates
 
 
 def person(system: Actor, given: str, family: str, phones=(), emails=(), **facts: str) -> Customer:

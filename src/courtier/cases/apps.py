@@ -12,3 +12,10 @@ class CasesConfig(AppConfig):
         from courtier.customers.card import register_section
 
         register_section("open_cases", card_open_cases)
+
+        # Merges move requests with the customer; the survivor keeps its own account owner.
+        from courtier.cases.models import AccountOwner, Case
+        from courtier.identity.services import register_repointer
+
+        register_repointer("cases", Case)
+        register_repointer("account_owner", AccountOwner, one_per=())

@@ -25,7 +25,7 @@ Progress = Callable[[str, int, int], None]
 MIN_TRAINING_RECORDS = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoredPair:
     """A candidate pair that reached the review threshold."""
 

@@ -10,6 +10,9 @@ catches what the others miss:
 - ``z`` both name sounds in either order + postal area (no birth date, a new phone);
 - ``a`` postcode + given-name initial, ``s`` street + initial (a new surname, same home);
 - ``d`` full birth date + given-name initial (married name, moved house);
+- ``o``, ``t``, ``b``: postcode, street, birth date + both initials in either order
+  (given and family names swapped *and* one of them mistyped or shortened, which defeats
+  every key built on a name's sound or on the given initial);
 - ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
   should see the namesakes), never for the batch.
 
@@ -47,19 +50,30 @@ def keys(record: Prepared) -> list[str]:
             found.append(f"y:{sounds}:{year}")
         if record.postcode:
             found.append(f"z:{sounds}:{record.postcode[:3]}")
+    # Both initials, in either order: the same home or birth date still meets when given
+    # and family names were swapped and one of them mistyped or shortened.
+    both = "".join(sorted((initial, record.family[:1]))) if initial and record.family else ""
     if record.postcode and initial:
         found.append(f"a:{record.postcode}:{initial}")
+        if both:
+            found.append(f"o:{record.postcode}:{both}")
     if record.street and initial:
         found.append(f"s:{record.street}:{initial}")
+        if both:
+            found.append(f"t:{record.street}:{both}")
     if record.birth and initial:
         y, m, d = record.birth
         found.append(f"d:{y:04d}{m:02d}{d:02d}:{initial}")
+        if both:
+            found.append(f"b:{y:04d}{m:02d}{d:02d}:{both}")
     return list(dict.fromkeys(k[:120] for k in found))
 
 
 _HASH_BITS = 40
 _INDEX_BITS = 23
 MAX_RECORDS = 1 << _INDEX_BITS
+# The key-hash space is cut into 16 ranges, sorted and walked one at a time.
+_RANGE_BITS = 4
 
 
 def candidate_pairs(
@@ -67,58 +81,73 @@ def candidate_pairs(
 ) -> tuple[array[int], int]:
     """Every pair of records sharing a key, once, as codes ``i * len(records) + j`` (i < j).
 
-    Returns the codes and how many blocks were skipped for being too common. Built for a
-    million records in a few hundred megabytes: each (key, record) is one integer (a
-    40-bit key hash above the record index), sorted so that blocks are runs; a pair is
-    emitted only by the smallest key its two records share, so no set of seen pairs is
-    needed. Two different keys sharing a 40-bit hash only add a few extra comparisons.
-    The real-time matcher reads the same keys from the database index instead.
+    Returns the codes and how many blocks were skipped for being too common. Each
+    (key, record) is one integer (a 40-bit key hash above the record index), sorted so
+    that blocks are runs; a pair is emitted only by the smallest key its two records
+    share, so no set of seen pairs is needed. Two different keys sharing a 40-bit hash
+    only add a few extra comparisons. The real-time matcher reads the same keys from the
+    database index instead.
+
+    Memory: at a million records there are about seven million keys. Held as Python
+    integers (and a tuple of them per record) they cost about 600 MB, the peak of a
+    whole dedupe run; here they are machine integers in arrays (8 bytes each), and only
+    one of 16 hash ranges at a time becomes a list to be sorted. The ranges are walked
+    in order, so the pairs come out in exactly the order one global sort would give.
     """
     size = len(records)
     if size >= MAX_RECORDS:
         raise ValueError(f"at most {MAX_RECORDS - 1} records per batch run")
     mask = (1 << _HASH_BITS) - 1
-    hashes: list[tuple[int, ...]] = []
-    entries: list[int] = []
+    shift = _HASH_BITS - _RANGE_BITS
+    # Record i's sorted key hashes are flat[bounds[i]:bounds[i + 1]].
+    flat: array[int] = array("q")
+    bounds: array[int] = array("q", [0])
+    ranges = [array("q") for _ in range(1 << _RANGE_BITS)]
     for index, record in enumerate(records):
-        own = tuple(sorted({hash(k) & mask for k in keys(record) if not k.startswith(NAME_ONLY)}))
-        hashes.append(own)
-        entries.extend((h << _INDEX_BITS) | index for h in own)
-    entries.sort()
+        own = sorted({hash(k) & mask for k in keys(record) if not k.startswith(NAME_ONLY)})
+        flat.extend(own)
+        bounds.append(len(flat))
+        for h in own:
+            ranges[h >> shift].append((h << _INDEX_BITS) | index)
     pairs: array[int] = array("q")
     skipped = 0
     low = (1 << _INDEX_BITS) - 1
-    start = 0
-    total = len(entries)
-    while start < total:
-        key = entries[start] >> _INDEX_BITS
-        end = start + 1
-        while end < total and entries[end] >> _INDEX_BITS == key:
-            end += 1
-        count = end - start
-        if count > max_block:
-            skipped += 1
-        elif count > 1:
-            members = [e & low for e in entries[start:end]]
-            for n, left in enumerate(members):
-                left_keys = hashes[left]
-                for right in members[n + 1 :]:
-                    # Emit the pair only from the first key both records share.
-                    if left_keys[0] != key and _first_shared(left_keys, hashes[right]) != key:
-                        continue
-                    a, b = (left, right) if left < right else (right, left)
-                    pairs.append(a * size + b)
-        start = end
+    for n in range(len(ranges)):
+        entries = sorted(ranges[n])
+        ranges[n] = array("q")  # freed as soon as it is sorted
+        start = 0
+        total = len(entries)
+        while start < total:
+            key = entries[start] >> _INDEX_BITS
+            end = start + 1
+            while end < total and entries[end] >> _INDEX_BITS == key:
+                end += 1
+            count = end - start
+            if count > max_block:
+                skipped += 1
+            elif count > 1:
+                members = [e & low for e in entries[start:end]]
+                for m, left in enumerate(members):
+                    first = flat[bounds[left]]
+                    for right in members[m + 1 :]:
+                        # Emit the pair only from the first key both records share.
+                        if first != key and _first_shared(flat, left, right, bounds) != key:
+                            continue
+                        a, b = (left, right) if left < right else (right, left)
+                        pairs.append(a * size + b)
+            start = end
     return pairs, skipped
 
 
-def _first_shared(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    """The smallest hash in both sorted tuples (they share at least one)."""
-    i = j = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            return a[i]
-        if a[i] < b[j]:
+def _first_shared(flat: array[int], left: int, right: int, bounds: array[int]) -> int:
+    """The smallest key hash two records share (they share at least one)."""
+    i, i_end = bounds[left], bounds[left + 1]
+    j, j_end = bounds[right], bounds[right + 1]
+    while i < i_end and j < j_end:
+        a, b = flat[i], flat[j]
+        if a == b:
+            return a
+        if a < b:
             i += 1
         else:
             j += 1

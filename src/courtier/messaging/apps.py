@@ -12,3 +12,7 @@ class MessagingConfig(AppConfig):
         from courtier.messaging.services.outbox import card_messages
 
         register_section("messages", card_messages)
+
+        from courtier.messaging.services import merging
+
+        merging.register()

@@ -13,3 +13,10 @@ class PromisesConfig(AppConfig):
 
         register_section("pending_promises", card_pending_promises)
         register_section("agreements", card_agreements)
+
+        # Merges move agreements and promises with the customer (and their cases move too).
+        from courtier.identity.services import register_repointer
+        from courtier.promises.models import Agreement, Promise
+
+        register_repointer("agreements", Agreement)
+        register_repointer("promises", Promise)

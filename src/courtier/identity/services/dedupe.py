@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from courtier.core.errors import Invalid
+from courtier.core.ids import new_id
 from courtier.customers.models import Customer
 from courtier.identity import batch
+from courtier.identity.compare import Levels
 from courtier.identity.evaluation import Figures, score_clusters
-from courtier.identity.models import MatchProposal
-from courtier.identity.services import index
+from courtier.identity.models import MatchProposal, ProposalStatus
+from courtier.identity.score import Scorer
+from courtier.identity.services import bulk, index
 from courtier.identity.services.matching import cluster_threshold, review_threshold
 from courtier.identity.services.model import save_model
 
 Progress = Callable[[str, int, int], None]
-PROPOSAL_CHUNK = 2000
 
 
 @dataclass
@@ -71,27 +74,13 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
     with transaction.atomic():
         save_model(result.model, len(records))
     index.rebuild_index(ids, records)
-    from courtier.identity.score import Scorer
-
-    scorer = Scorer(result.model)
-    written = 0
-    # Written in chunks: half a million model instances at once would cost half a gigabyte.
     with transaction.atomic():
-        for start in range(0, len(result.pairs), PROPOSAL_CHUNK):
-            chunk = []
-            for pair in result.pairs[start : start + PROPOSAL_CHUNK]:
-                left, right = sorted((ids[pair.left], ids[pair.right]))
-                chunk.append(
-                    MatchProposal(
-                        left_id=left,
-                        right_id=right,
-                        probability=pair.probability,
-                        reasons=scorer.reasons(pair.levels),
-                        source="dedupe",
-                    )
-                )
-            MatchProposal.objects.bulk_create(chunk, ignore_conflicts=True)
-            written += len(chunk)
+        written = bulk.insert(
+            MatchProposal,
+            PROPOSAL_FIELDS,
+            _proposal_rows(result, ids),
+            ignore_conflicts=True,  # a pair already proposed or decided keeps its row
+        )
     progress("write", 1, 1)
     seconds["write"] = time.perf_counter() - started
     labels = result.labels
@@ -104,6 +93,42 @@ def dedupe(progress: Progress = _quiet, train: bool = True) -> DedupeReport:
         written,
         seconds,
     )
+
+
+PROPOSAL_FIELDS = (
+    "public_id",
+    "left",
+    "right",
+    "probability",
+    "reasons",
+    "source",
+    "status",
+    "created_at",
+    "decided_by",
+)
+
+
+def _proposal_rows(result: batch.Result, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+    """One row per kept pair, lower customer id on the left, generated as they are written."""
+    scorer = Scorer(result.model)
+    reasons: dict[Levels, list[dict[str, Any]]] = {}  # a few thousand level patterns
+    now = timezone.now()
+    for pair in result.pairs:
+        left, right = sorted((ids[pair.left], ids[pair.right]))
+        why = reasons.get(pair.levels)
+        if why is None:
+            why = reasons[pair.levels] = scorer.reasons(pair.levels)
+        yield (
+            new_id(),
+            left,
+            right,
+            pair.probability,
+            why,
+            "dedupe",
+            ProposalStatus.PENDING.value,
+            now,
+            "",
+        )
 
 
 def _sizes(labels: list[int]) -> dict[int, int]:

@@ -9,7 +9,9 @@ survivor gained since stay with it) and restores the merged record's status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -21,22 +23,81 @@ from courtier.customers.models import Customer, CustomerStatus, Fact, Identifier
 from courtier.identity.models import MatchProposal, Merge, ProposalStatus
 from courtier.identity.services.index import index_customers
 
+Combine = Callable[[Any, Any], dict[str, Any]]
+
 
 @dataclass(frozen=True)
 class Repointer:
-    """A model whose rows belong to a customer through ``field``, moved by a merge."""
+    """A model whose rows belong to a customer through ``field``, moved by a merge.
+
+    With ``one_per`` the survivor may hold only one row per those fields (``()``: one row
+    per customer, as a one-to-one link). A merged row whose key the survivor already
+    holds stays on the merged record; ``combine(survivor_row, merged_row)`` may then
+    return field values (JSON-ready) to set on the survivor's row, such as "a refusal
+    wins". Without ``one_per`` every row moves.
+    """
 
     name: str
     model: type[models.Model]
     field: str
+    one_per: tuple[str, ...] | None = None
+    combine: Combine | None = None
+
+    def move(self, source: int, target: int) -> Any:
+        """Move ``source``'s rows to ``target``; return what to keep to undo it (JSON)."""
+        if self.one_per is None:
+            return _move(self.model, self.field, source, target)
+        manager = self.model._default_manager
+        column = f"{self.field}_id"
+        held = {
+            tuple(getattr(row, f) for f in self.one_per): row
+            for row in manager.filter(**{column: target})
+        }
+        moved: list[int] = []
+        changed: list[list[Any]] = []
+        for row in manager.filter(**{column: source}).order_by("pk"):
+            kept = held.get(tuple(getattr(row, f) for f in self.one_per))
+            if kept is None:
+                moved.append(row.pk)
+                continue
+            values = self.combine(kept, row) if self.combine else {}
+            values = {k: v for k, v in values.items() if getattr(kept, k) != v}
+            if values:
+                old = {k: getattr(kept, k) for k in values}
+                manager.filter(pk=kept.pk).update(**values)
+                changed.append([kept.pk, old, values])
+        manager.filter(pk__in=moved).update(**{column: target})
+        return {"moved": moved, "changed": changed}
+
+    def restore(self, state: Any, survivor: int, merged: int) -> None:
+        """Undo :meth:`move`: rows go back, and the survivor's rows it changed are restored
+        unless they were changed again since (the later change is the customer's word)."""
+        if isinstance(state, list):
+            _move_back(self.model, self.field, state, survivor, merged)
+            return
+        _move_back(self.model, self.field, state["moved"], survivor, merged)
+        manager = self.model._default_manager
+        for pk, old, new in state["changed"]:
+            manager.filter(pk=pk, **{f"{self.field}_id": survivor}, **new).update(**old)
 
 
 _repointers: dict[str, Repointer] = {}
 
 
-def register_repointer(name: str, model: type[models.Model], field: str = "customer") -> None:
-    """Make merges move ``model`` rows along ``field``; called from an app's ``ready()``."""
-    _repointers[name] = Repointer(name, model, field)
+def register_repointer(
+    name: str,
+    model: type[models.Model],
+    field: str = "customer",
+    *,
+    one_per: tuple[str, ...] | None = None,
+    combine: Combine | None = None,
+) -> None:
+    """Make merges move ``model`` rows along ``field``; called from an app's ``ready()``.
+
+    See :class:`Repointer` for ``one_per`` and ``combine``. Unmerge moves exactly the
+    rows the merge moved back, so an app registers once and both directions follow.
+    """
+    _repointers[name] = Repointer(name, model, field, one_per, combine)
 
 
 def _move(model: type[models.Model], field: str, source: int, target: int) -> list[int]:
@@ -95,9 +156,7 @@ def merge(
     moved = {
         "identifiers": _move(Identifier, "customer", merged.pk, survivor.pk),
         "facts": _move(Fact, "customer", merged.pk, survivor.pk),
-        "rows": {
-            r.name: _move(r.model, r.field, merged.pk, survivor.pk) for r in _repointers.values()
-        },
+        "rows": {r.name: r.move(merged.pk, survivor.pk) for r in _repointers.values()},
         "merged_status": merged.status,
     }
     merged.status = CustomerStatus.MERGED
@@ -141,10 +200,10 @@ def unmerge(actor: Actor, record: Merge) -> Merge:
     moved = record.moved
     _move_back(Identifier, "customer", moved["identifiers"], survivor.pk, merged.pk)
     _move_back(Fact, "customer", moved["facts"], survivor.pk, merged.pk)
-    for name, ids in moved["rows"].items():
+    for name, state in moved["rows"].items():
         repointer = _repointers.get(name)
         if repointer is not None:
-            _move_back(repointer.model, repointer.field, ids, survivor.pk, merged.pk)
+            repointer.restore(state, survivor.pk, merged.pk)
     merged.status = moved["merged_status"]
     merged.save(update_fields=["status", "updated_at"])
     record.unmerged_at = timezone.now()
