@@ -179,11 +179,18 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["customer", "created_at"]),
             models.Index(fields=["customer", "category", "created_at"]),
-            # The worker's claim scans only the unfinished rows.
+            # The worker's claim reads the next due rows in order and stops at its batch,
+            # whatever the backlog (services/delivery.py), and finds expired leases in
+            # the few rows being sent.
             models.Index(
-                fields=["send_after"],
-                condition=Q(state__in=["queued", "sending"]),
-                name="message_due",
+                fields=["send_after", "id"],
+                condition=Q(state="queued"),
+                name="message_queued",
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(state="sending"),
+                name="message_leased",
             ),
         ]
 
