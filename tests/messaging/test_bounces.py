@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,6 @@ from courtier.messaging.models import Inbound, Message, Template
 from courtier.messaging.services.delivery import claim, mark_sent
 from courtier.messaging.services.inbound import receive_email
 from courtier.messaging.services.outbox import queue_message
-from tests.messaging.servers import free_port
 
 DAYTIME = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
 
@@ -100,14 +98,6 @@ def test_a_report_about_mail_we_never_sent_is_kept_and_changes_nothing(db: None)
     row = receive_email(_report("<someone-else@example.org>", "failed", "5.1.1"))
     assert (row.status, row.customer_id) == ("recorded", None)
     assert not Customer.objects.exists()
-
-
-@pytest.fixture
-def endpoint() -> Iterator[InboundSmtpServer]:
-    server = InboundSmtpServer("127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.django_db(transaction=True)

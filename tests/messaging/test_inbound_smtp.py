@@ -24,18 +24,9 @@ from courtier.messaging.services.inbound import (
     unregister_case_linker,
 )
 from courtier.messaging.services.outbox import queue_message
-from tests.messaging.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DAYTIME = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def endpoint() -> Iterator[InboundSmtpServer]:
-    server = InboundSmtpServer("127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
