@@ -114,3 +114,24 @@ def test_a_bounce_over_smtp_from_the_null_sender_fails_the_message(
     message.refresh_from_db()
     assert (message.state, message.last_error) == ("failed", "bounced: 5.2.2 smtp; mailbox full")
     assert Inbound.objects.get().customer_id == marie.pk
+
+
+def test_a_bounced_address_is_not_chosen_again_until_verified(
+    marie: Customer, system: Actor, welcome: list[Template]
+):
+    from django.utils import timezone
+
+    from courtier.customers.models import Identifier
+
+    message = _sent(system, marie)
+    assert message.channel == "email"
+    receive_email(_report(message.message_id, "failed", "5.1.1", "550 5.1.1 No such user"))
+    message.refresh_from_db()
+    assert message.bounced_at is not None
+    # Marie also has a phone: the next message goes there instead.
+    after = queue_message(system, marie, "welcome", {"account": "B"}, now=DAYTIME)
+    assert (after.state, after.channel) == ("queued", "sms")
+    # Once she confirms the address again, email is hers to receive.
+    Identifier.objects.filter(customer=marie, kind="email").update(verified_at=timezone.now())
+    again = queue_message(system, marie, "welcome", {"account": "C"}, now=DAYTIME)
+    assert (again.state, again.channel) == ("queued", "email")

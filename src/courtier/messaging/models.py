@@ -165,6 +165,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A receiving server's permanent bounce: ``to_address`` is not used again until the
+    # customer verifies it anew (services/bounces.py, etiquette.load_circumstances).
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -191,6 +194,11 @@ class Message(models.Model):
                 fields=["claimed_until"],
                 condition=Q(state="sending"),
                 name="message_leased",
+            ),
+            models.Index(
+                fields=["customer"],
+                condition=Q(bounced_at__isnull=False),
+                name="message_bounced",
             ),
         ]
 

@@ -5,10 +5,11 @@ so by mail: ``multipart/report; report-type=delivery-status``, with a
 ``message/delivery-status`` part (per recipient: ``Action``, ``Status``,
 ``Diagnostic-Code``) and the returned message or its headers, which carry our stable
 Message-ID (``<public_id@courtier>``). A permanent failure (``Action: failed``, status
-5.x.x) makes that message ``failed`` with the server's reason; a delay (4.x.x) changes
-nothing, the server is still trying. Bounces arrive on the inbound email path (webhook
-or ``courtier inbound-smtp``) and are never mistaken for a customer writing: the sender
-is a mail server, not a new contact.
+5.x.x) makes that message ``failed`` with the server's reason and marks it bounced, so
+the etiquette decision stops choosing that address (until the customer verifies it
+again); a delay (4.x.x) changes nothing, the server is still trying. Bounces arrive on
+the inbound email path (webhook or ``courtier inbound-smtp``) and are never mistaken for
+a customer writing: the sender is a mail server, not a new contact.
 """
 
 from __future__ import annotations
@@ -88,11 +89,13 @@ def apply_bounce(bounce: Bounce) -> Customer | None:
         log.info("a delivery report names none of our messages (status %s)", bounce.status)
         return None
     if bounce.permanent:
+        now = timezone.now()
         failed = Message.objects.filter(
             pk__in=[m.pk for m in messages], state__in=[State.SENT, State.DELIVERED]
         ).update(
             state=State.FAILED,
-            failed_at=timezone.now(),
+            failed_at=now,
+            bounced_at=now,
             last_error=f"bounced: {bounce.status} {bounce.reason}"[:500],
         )
         log.warning("bounce %s: %d message(s) failed: %s", bounce.status, failed, bounce.reason)
