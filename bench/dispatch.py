@@ -11,6 +11,7 @@ messages of the same size over one connection.
     python bench/dispatch.py --small        # 300 messages
     COURTIER_DATABASE_URL=postgresql://... python bench/dispatch.py   # 2,000 messages
     python bench/dispatch.py --repeats 3    # each configuration 3 times, medians reported
+    python bench/dispatch.py --sink-delay 0.002   # the sink answers like a remote server
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2_000)
     parser.add_argument("--small", action="store_true", help="300 messages")
     parser.add_argument("--repeats", type=int, default=1, help="runs per configuration")
+    parser.add_argument(
+        "--sink-delay",
+        type=float,
+        default=0.0,
+        help="seconds the SMTP sink waits before answering DATA (a server across a network)",
+    )
     args = parser.parse_args()
     n = 300 if args.small else args.messages
     vendor = setup()
@@ -125,10 +132,12 @@ def main() -> None:
             "-l",
             f"127.0.0.1:{port}",
             "-c",
-            "aiosmtpd.handlers.Sink",
+            "bench._sink.SlowSink",
+            str(args.sink_delay),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     env = {
         **os.environ,
@@ -224,6 +233,7 @@ def main() -> None:
         "database": vendor,
         "messages": n,
         "repeats": args.repeats,
+        "sink_delay_s": args.sink_delay,
         "one_worker_runs_per_s": [round(r) for r in runs[1]],
         "two_workers_runs_per_s": [round(r) for r in runs[2]],
         "one_worker_per_s": round(rates[1]),
