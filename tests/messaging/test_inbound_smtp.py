@@ -24,6 +24,7 @@ from courtier.messaging.services.inbound import (
     unregister_case_linker,
 )
 from courtier.messaging.services.outbox import queue_message
+from tests.messaging.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DAYTIME = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
@@ -124,3 +125,21 @@ def test_mail_larger_than_the_limit_is_refused_before_it_is_read(endpoint: Inbou
     code, _ = _send(endpoint, raw)
     assert code == 552
     assert not Inbound.objects.exists()
+
+
+def test_mail_that_cannot_be_stored_now_is_deferred_for_the_sender_to_retry(caplog: Any):
+    from django.db import OperationalError
+
+    def database_down(raw: bytes) -> Inbound:
+        raise OperationalError("could not connect to server")
+
+    server = InboundSmtpServer("127.0.0.1", free_port(), receive=database_down)
+    server.start()
+    try:
+        with caplog.at_level("ERROR", logger="courtier.messaging.inbound_smtp"):
+            code, reply = _send(server, _email("a@example.org", "Hello", "Still there?"))
+    finally:
+        server.stop()
+    assert code == 451  # a temporary failure: the sending server keeps the mail
+    assert b"try again later" in reply
+    assert "could not be stored" in caplog.text

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
@@ -34,16 +35,6 @@ log = logging.getLogger("courtier.messaging.inbound_smtp")
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
 
-def _receive(raw: bytes) -> Inbound:
-    # Runs on the one database thread: Django connections belong to a thread, and one
-    # writer at a time suits SQLite's single writer.
-    close_old_connections()
-    try:
-        return receive_email(raw)
-    finally:
-        close_old_connections()
-
-
 def _reply_text(text: str) -> str:
     """One printable ASCII line, as an SMTP reply must be."""
     return _UNPRINTABLE.sub(" ", text).strip()[:400]
@@ -52,14 +43,15 @@ def _reply_text(text: str) -> str:
 class InboundHandler:
     """aiosmtpd handler: every accepted DATA is one call of ``receive_email``."""
 
-    def __init__(self) -> None:
+    def __init__(self, receive: Callable[[bytes], Inbound] = receive_email) -> None:
+        self.receive = receive
         self.database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbound-db")
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         loop = asyncio.get_running_loop()
         try:
-            row = await loop.run_in_executor(self.database, _receive, raw)
+            row = await loop.run_in_executor(self.database, self._store, raw)
         except Invalid as exc:
             # receive_email kept the raw mail as rejected and logged why.
             return f"550 5.6.0 Rejected: {_reply_text(str(exc))}"
@@ -68,6 +60,15 @@ class InboundHandler:
             return "451 4.3.0 Could not store the message now; try again later"
         log.info("inbound email %s from %s: %s", row.public_id, envelope.mail_from, row.status)
         return f"250 2.0.0 Recorded as {row.public_id}"
+
+    def _store(self, raw: bytes) -> Inbound:
+        # Runs on the one database thread: Django connections belong to a thread, and one
+        # writer at a time suits SQLite's single writer.
+        close_old_connections()
+        try:
+            return self.receive(raw)
+        finally:
+            close_old_connections()
 
     def close(self) -> None:
         # The database thread's connection is closed on that thread, where it was opened.
@@ -78,8 +79,15 @@ class InboundHandler:
 class InboundSmtpServer:
     """The endpoint on ``host:port``, in a thread of its own (``start`` / ``stop``)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 2525, hostname: str = "") -> None:
-        self.handler = InboundHandler()
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 2525,
+        hostname: str = "",
+        *,
+        receive: Callable[[bytes], Inbound] = receive_email,
+    ) -> None:
+        self.handler = InboundHandler(receive)
         self.controller = Controller(
             self.handler,
             hostname=host,
