@@ -7,339 +7,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0001_initial"),
+        ('customers', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Preference",
+            name='Preference',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "preferred_channel",
-                    models.CharField(
-                        blank=True,
-                        choices=[("email", "Email"), ("sms", "SMS"), ("portal", "Portal")],
-                        max_length=10,
-                    ),
-                ),
-                ("quiet_start", models.TimeField(default=datetime.time(21, 0))),
-                ("quiet_end", models.TimeField(default=datetime.time(8, 0))),
-                ("do_not_contact", models.BooleanField(default=False)),
-                ("caps", models.JSONField(blank=True, default=dict)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "customer",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="messaging_preference",
-                        to="customers.customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('preferred_channel', models.CharField(blank=True, choices=[('email', 'Email'), ('sms', 'SMS'), ('portal', 'Portal')], max_length=10)),
+                ('quiet_start', models.TimeField(default=datetime.time(21, 0))),
+                ('quiet_end', models.TimeField(default=datetime.time(8, 0))),
+                ('do_not_contact', models.BooleanField(default=False)),
+                ('caps', models.JSONField(blank=True, default=dict)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='messaging_preference', to='customers.customer')),
             ],
         ),
         migrations.CreateModel(
-            name="Template",
+            name='Template',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True),
-                ),
-                ("purpose", models.SlugField(max_length=64)),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("service", "Service (about what the customer asked for)"),
-                            ("proactive", "Proactive information"),
-                            ("offers", "Offers"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[("email", "Email"), ("sms", "SMS"), ("portal", "Portal")],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(choices=[("en", "English"), ("fr", "Français")], max_length=8),
-                ),
-                ("subject", models.CharField(blank=True, max_length=300)),
-                ("text", models.TextField()),
-                ("html", models.TextField(blank=True)),
-                ("updated_by", models.CharField(blank=True, max_length=150)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True)),
+                ('purpose', models.SlugField(max_length=64)),
+                ('category', models.CharField(choices=[('service', 'Service (about what the customer asked for)'), ('proactive', 'Proactive information'), ('offers', 'Offers')], max_length=10)),
+                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('portal', 'Portal')], max_length=10)),
+                ('language', models.CharField(choices=[('en', 'English'), ('fr', 'Français')], max_length=8)),
+                ('subject', models.CharField(blank=True, max_length=300)),
+                ('text', models.TextField()),
+                ('html', models.TextField(blank=True)),
+                ('updated_by', models.CharField(blank=True, max_length=150)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("purpose", "channel", "language"), name="template_one_per_language"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('purpose', 'channel', 'language'), name='template_one_per_language')],
             },
         ),
         migrations.CreateModel(
-            name="Consent",
+            name='Consent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("service", "Service (about what the customer asked for)"),
-                            ("proactive", "Proactive information"),
-                            ("offers", "Offers"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[("email", "Email"), ("sms", "SMS"), ("portal", "Portal")],
-                        max_length=10,
-                    ),
-                ),
-                ("granted", models.BooleanField()),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="consents",
-                        to="customers.customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('category', models.CharField(choices=[('service', 'Service (about what the customer asked for)'), ('proactive', 'Proactive information'), ('offers', 'Offers')], max_length=10)),
+                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('portal', 'Portal')], max_length=10)),
+                ('granted', models.BooleanField()),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='customers.customer')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("customer", "category", "channel"), name="consent_one_per_pair"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('customer', 'category', 'channel'), name='consent_one_per_pair')],
             },
         ),
         migrations.CreateModel(
-            name="Inbound",
+            name='Inbound',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[("email", "Email"), ("sms", "SMS"), ("portal", "Portal")],
-                        max_length=10,
-                    ),
-                ),
-                ("provider_id", models.CharField(blank=True, max_length=200)),
-                ("raw", models.TextField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("received", "Received"),
-                            ("recorded", "Recorded on a timeline"),
-                            ("rejected", "Rejected (kept for review)"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("error", models.CharField(blank=True, max_length=500)),
-                ("interaction_public_id", models.UUIDField(blank=True, null=True)),
-                ("case_ref", models.CharField(blank=True, max_length=100)),
-                ("received_at", models.DateTimeField()),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to="customers.customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True)),
+                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('portal', 'Portal')], max_length=10)),
+                ('provider_id', models.CharField(blank=True, max_length=200)),
+                ('raw', models.TextField()),
+                ('status', models.CharField(choices=[('received', 'Received'), ('recorded', 'Recorded on a timeline'), ('rejected', 'Rejected (kept for review)')], max_length=10)),
+                ('error', models.CharField(blank=True, max_length=500)),
+                ('interaction_public_id', models.UUIDField(blank=True, null=True)),
+                ('case_ref', models.CharField(blank=True, max_length=100)),
+                ('received_at', models.DateTimeField()),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='customers.customer')),
             ],
             options={
-                "indexes": [
-                    models.Index(
-                        fields=["channel", "provider_id"], name="messaging_i_channel_5c8f92_idx"
-                    )
-                ],
+                'indexes': [models.Index(fields=['channel', 'provider_id'], name='messaging_i_channel_5c8f92_idx')],
             },
         ),
         migrations.CreateModel(
-            name="Message",
+            name='Message',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True),
-                ),
-                ("purpose", models.SlugField(max_length=64)),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("service", "Service (about what the customer asked for)"),
-                            ("proactive", "Proactive information"),
-                            ("offers", "Offers"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        blank=True,
-                        choices=[("email", "Email"), ("sms", "SMS"), ("portal", "Portal")],
-                        max_length=10,
-                    ),
-                ),
-                ("language", models.CharField(blank=True, max_length=8)),
-                ("language_fallback", models.BooleanField(default=False)),
-                ("to_address", models.CharField(blank=True, max_length=320)),
-                ("subject", models.CharField(blank=True, max_length=300)),
-                ("text", models.TextField(blank=True)),
-                ("html", models.TextField(blank=True)),
-                ("dedupe_key", models.CharField(max_length=200)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("sending", "Sending"),
-                            ("sent", "Sent"),
-                            ("delivered", "Delivered"),
-                            ("failed", "Failed"),
-                            ("suppressed", "Suppressed"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("suppressed_reason", models.CharField(blank=True, max_length=30)),
-                ("decision", models.CharField(blank=True, max_length=300)),
-                ("context", models.JSONField(blank=True, default=dict)),
-                ("send_after", models.DateTimeField()),
-                ("claimed_until", models.DateTimeField(blank=True, null=True)),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("last_error", models.CharField(blank=True, max_length=500)),
-                ("provider_id", models.CharField(blank=True, max_length=200)),
-                ("queued_by", models.CharField(blank=True, max_length=150)),
-                ("created_at", models.DateTimeField()),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                ("delivered_at", models.DateTimeField(blank=True, null=True)),
-                ("failed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="messages",
-                        to="customers.customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=courtier.core.ids.new_id, editable=False, unique=True)),
+                ('purpose', models.SlugField(max_length=64)),
+                ('category', models.CharField(choices=[('service', 'Service (about what the customer asked for)'), ('proactive', 'Proactive information'), ('offers', 'Offers')], max_length=10)),
+                ('channel', models.CharField(blank=True, choices=[('email', 'Email'), ('sms', 'SMS'), ('portal', 'Portal')], max_length=10)),
+                ('language', models.CharField(blank=True, max_length=8)),
+                ('language_fallback', models.BooleanField(default=False)),
+                ('to_address', models.CharField(blank=True, max_length=320)),
+                ('subject', models.CharField(blank=True, max_length=300)),
+                ('text', models.TextField(blank=True)),
+                ('html', models.TextField(blank=True)),
+                ('dedupe_key', models.CharField(max_length=200)),
+                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('suppressed', 'Suppressed')], max_length=10)),
+                ('suppressed_reason', models.CharField(blank=True, max_length=30)),
+                ('decision', models.CharField(blank=True, max_length=300)),
+                ('context', models.JSONField(blank=True, default=dict)),
+                ('send_after', models.DateTimeField()),
+                ('claimed_until', models.DateTimeField(blank=True, null=True)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('last_error', models.CharField(blank=True, max_length=500)),
+                ('provider_id', models.CharField(blank=True, max_length=200)),
+                ('queued_by', models.CharField(blank=True, max_length=150)),
+                ('created_at', models.DateTimeField()),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('delivered_at', models.DateTimeField(blank=True, null=True)),
+                ('failed_at', models.DateTimeField(blank=True, null=True)),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='customers.customer')),
             ],
             options={
-                "indexes": [
-                    models.Index(
-                        fields=["customer", "created_at"], name="messaging_m_custome_11977d_idx"
-                    ),
-                    models.Index(
-                        fields=["customer", "category", "created_at"],
-                        name="messaging_m_custome_946867_idx",
-                    ),
-                    models.Index(
-                        condition=models.Q(("state__in", ["queued", "sending"])),
-                        fields=["send_after"],
-                        name="message_due",
-                    ),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("state", "suppressed"), _negated=True),
-                        fields=("dedupe_key",),
-                        name="message_dedupe_live",
-                    )
-                ],
+                'indexes': [models.Index(fields=['customer', 'created_at'], name='messaging_m_custome_11977d_idx'), models.Index(fields=['customer', 'category', 'created_at'], name='messaging_m_custome_946867_idx'), models.Index(condition=models.Q(('state__in', ['queued', 'sending'])), fields=['send_after'], name='message_due')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'suppressed'), _negated=True), fields=('dedupe_key',), name='message_dedupe_live')],
             },
         ),
         migrations.CreateModel(
-            name="PreferenceChange",
+            name='PreferenceChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField()),
-                ("field", models.CharField(max_length=64)),
-                ("old_value", models.CharField(blank=True, max_length=200)),
-                ("new_value", models.CharField(blank=True, max_length=200)),
-                ("actor_kind", models.CharField(max_length=20)),
-                ("actor_label", models.CharField(max_length=150)),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("portal", "The customer, in the portal"),
-                            ("staff", "A staff member"),
-                            ("import", "An import"),
-                            ("api", "An integration"),
-                            ("inbound", "A reply from the customer (STOP)"),
-                            ("email", "The unsubscribe link in an email"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="preference_changes",
-                        to="customers.customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField()),
+                ('field', models.CharField(max_length=64)),
+                ('old_value', models.CharField(blank=True, max_length=200)),
+                ('new_value', models.CharField(blank=True, max_length=200)),
+                ('actor_kind', models.CharField(max_length=20)),
+                ('actor_label', models.CharField(max_length=150)),
+                ('origin', models.CharField(choices=[('portal', 'The customer, in the portal'), ('staff', 'A staff member'), ('import', 'An import'), ('api', 'An integration'), ('inbound', 'A reply from the customer (STOP)'), ('email', 'The unsubscribe link in an email')], max_length=10)),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preference_changes', to='customers.customer')),
             ],
             options={
-                "indexes": [
-                    models.Index(fields=["customer", "at"], name="messaging_p_custome_b72a80_idx")
-                ],
+                'indexes': [models.Index(fields=['customer', 'at'], name='messaging_p_custome_b72a80_idx')],
             },
         ),
     ]
