@@ -1,12 +1,17 @@
-"""Templates every messaging test can rely on: welcome in en and fr, a proactive notice."""
+"""Templates every messaging test can rely on (welcome in en and fr, a proactive notice),
+and the inbound SMTP endpoint on a free loopback port."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from courtier.core.actor import Actor
+from courtier.messaging.inbound_smtp import InboundSmtpServer
 from courtier.messaging.models import Template
 from courtier.messaging.services.templates import save_template
+from tests.messaging.servers import free_port
 
 
 @pytest.fixture
@@ -42,3 +47,12 @@ def welcome(db: None, system: Actor) -> list[Template]:
         },
     ]
     return [save_template(system, row) for row in rows]
+
+
+@pytest.fixture
+def endpoint() -> Iterator[InboundSmtpServer]:
+    """``courtier inbound-smtp``'s server, storing on a database thread of its own."""
+    server = InboundSmtpServer("127.0.0.1", free_port())
+    server.start()
+    yield server
+    server.stop()

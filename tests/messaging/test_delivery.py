@@ -66,3 +66,36 @@ def test_a_message_that_kills_every_worker_is_eventually_failed(
     assert claim(1, lease=1, now=timezone.now() + timedelta(seconds=2)) == []
     m.refresh_from_db()
     assert (m.state, m.last_error) == ("failed", "the worker stopped during every attempt")
+
+
+def test_a_hand_over_is_recorded_with_its_timeline_entry_and_access_log(
+    marie: Customer, system: Actor, welcome: list[Template]
+):
+    # PostgreSQL records it in one statement (services/handover.py), SQLite through
+    # record_interaction: the rows must be the same either way.
+    from courtier.audit.models import AccessLog
+    from courtier.messaging.models import Message
+
+    _queue(system, marie, 2)
+    first, second = claim(2, lease=60)
+    logged = AccessLog.objects.filter(customer_id=marie.pk).count()
+    assert mark_sent(first, "p-1") is True
+    assert mark_sent(second, "p-2", delivered=True) is True
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, first.provider_id, first.claimed_until) == ("sent", "p-1", None)
+    assert first.sent_at is not None
+    assert first.delivered_at is None
+    assert second.state == "delivered"
+    assert second.delivered_at == second.sent_at
+    entries = Interaction.objects.filter(customer=marie, direction="outbound").order_by("id")
+    assert [(i.channel, i.summary, i.body, i.source, i.staff_id) for i in entries] == [
+        ("portal", "welcome", m.text, "messaging", None) for m in (first, second)
+    ]
+    assert entries[0].occurred_at == first.sent_at
+    assert entries[0].public_id != entries[1].public_id
+    rows = AccessLog.objects.filter(customer_id=marie.pk).order_by("id")[logged:]
+    assert [(r.actor_kind, r.actor_label, r.action, r.reason) for r in rows] == [
+        ("system", "worker", "update", "recorded portal contact")
+    ] * 2
+    assert Message.objects.filter(state="sending").count() == 0

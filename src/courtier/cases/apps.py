@@ -9,9 +9,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from courtier.cases.services.clocks import card_open_cases
+        from courtier.cases.services.replies import link_reply
         from courtier.customers.card import register_section
+        from courtier.messaging.services.inbound import register_case_linker
 
         register_section("open_cases", card_open_cases)
+        register_case_linker(link_reply)
 
         # Merges move requests with the customer; the survivor keeps its own account owner.
         from courtier.cases.models import AccountOwner, Case

@@ -165,6 +165,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A receiving server's permanent bounce: ``to_address`` is not used again until the
+    # customer verifies it anew (services/bounces.py, etiquette.load_circumstances).
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -179,11 +182,23 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["customer", "created_at"]),
             models.Index(fields=["customer", "category", "created_at"]),
-            # The worker's claim scans only the unfinished rows.
+            # The worker's claim reads the next due rows in order and stops at its batch,
+            # whatever the backlog (services/delivery.py), and finds expired leases in
+            # the few rows being sent.
             models.Index(
-                fields=["send_after"],
-                condition=Q(state__in=["queued", "sending"]),
-                name="message_due",
+                fields=["send_after", "id"],
+                condition=Q(state="queued"),
+                name="message_queued",
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(state="sending"),
+                name="message_leased",
+            ),
+            models.Index(
+                fields=["customer"],
+                condition=Q(bounced_at__isnull=False),
+                name="message_bounced",
             ),
         ]
 

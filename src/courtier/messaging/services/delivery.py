@@ -29,14 +29,20 @@ from courtier.core.actor import Actor
 from courtier.core.errors import Invalid
 from courtier.interactions.services import record_interaction
 from courtier.messaging.models import Message, State
+from courtier.messaging.services.handover import record_handover
 
 MAX_ATTEMPTS = 6
 _TABLE = Message._meta.db_table
 # Only the model's table name is formatted in, never input.
+# Expired leases first, then queued rows in due order: two index range scans that stop at
+# the batch size (partial indexes message_leased and message_queued). One scan with an OR
+# of both read and sorted every unfinished row on each claim: 3 ms at 2,000 queued, and
+# growing with a campaign's backlog.
 _DUE = (
-    f"SELECT id FROM {_TABLE} WHERE (state = 'queued' AND send_after <= %s) "
-    "OR (state = 'sending' AND claimed_until < %s AND attempts < %s) "
-    "ORDER BY send_after, id LIMIT %s"
+    f"SELECT id FROM (SELECT id FROM {_TABLE} WHERE state = 'sending' AND claimed_until < %s "
+    "AND attempts < %s ORDER BY claimed_until LIMIT %s{lock}) AS expired "
+    f"UNION ALL SELECT id FROM (SELECT id FROM {_TABLE} WHERE state = 'queued' "
+    "AND send_after <= %s ORDER BY send_after, id LIMIT %s{lock}) AS due"
 )
 # A message whose worker died during every one of this many claims is not retried any
 # more: something in it (size, content) is likely what kills the worker.
@@ -48,7 +54,7 @@ _POISONED = (
 )
 _CLAIM = (
     f"UPDATE {_TABLE} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "
-    "WHERE id IN ({due}) RETURNING id"
+    "WHERE id IN (SELECT id FROM ({due}) AS claimable LIMIT %s) RETURNING id"
 )
 WORKER = Actor.system("worker")
 
@@ -73,14 +79,21 @@ def claim(limit: int, lease: float, now: datetime | None = None) -> list[Message
     """
     now = now or timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
-    due = _DUE
-    if connection.vendor == "postgresql":
-        due += " FOR UPDATE SKIP LOCKED"
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    due = _DUE.format(lock=lock)
     until = now + timedelta(seconds=lease)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # For the worker's session: not waiting for each commit's fsync is safe, as
+            # only a crash of the database server itself could lose one, and then the
+            # message is sent again with the same Message-ID (the at-least-once promise
+            # anyway). It halves the time per message on a busy disk. A session setting,
+            # because the hand-over is recorded outside any transaction (handover.py).
+            cursor.execute("SET synchronous_commit TO OFF")
         cursor.execute(_POISONED, [adapt(now), adapt(now), MAX_CLAIMS])
         cursor.execute(
-            _CLAIM.format(due=due), [adapt(until), adapt(now), adapt(now), MAX_CLAIMS, limit]
+            _CLAIM.format(due=due),
+            [adapt(until), adapt(now), MAX_CLAIMS, limit, adapt(now), limit, limit],
         )
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
@@ -90,22 +103,24 @@ def claim(limit: int, lease: float, now: datetime | None = None) -> list[Message
     )
 
 
-@transaction.atomic
 def mark_sent(message: Message, provider_id: str, *, delivered: bool = False) -> bool:
     """Record that the provider accepted ``message``; put it on the customer's timeline.
 
     Returns False (and changes nothing) if the message is no longer ``sending`` for this
     attempt: another worker took it over after our lease ran out and already recorded it.
+    One commit per message, so a crash repeats at most the message in flight.
     """
     now = timezone.now()
     state = State.DELIVERED if delivered else State.SENT
     if connection.vendor == "postgresql":
-        # Not waiting for this commit's fsync is safe here: only a crash of the database
-        # server itself could lose it, and then the message is sent again with the same
-        # Message-ID, which is the at-least-once promise anyway. It halves the worker's
-        # time per message on a busy disk.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return record_handover(WORKER, message, provider_id, state=state, now=now)
+    return _mark_sent_orm(message, provider_id, state=state, now=now)
+
+
+@transaction.atomic
+def _mark_sent_orm(message: Message, provider_id: str, *, state: str, now: datetime) -> bool:
+    """:func:`mark_sent` on SQLite, whose round trips stay in the process."""
+    delivered = state == State.DELIVERED
     updated = Message.objects.filter(
         pk=message.pk, state=State.SENDING, attempts=message.attempts
     ).update(
@@ -127,6 +142,7 @@ def mark_sent(message: Message, provider_id: str, *, delivered: bool = False) ->
             :300
         ],
         body=message.text,
+        occurred_at=now,
         source="messaging",
     )
     return True

@@ -7,7 +7,8 @@ a handful of indexed queries. Suppression reasons, checked in this order:
 - ``inactive_customer`` / ``do_not_contact``: the customer left, or asked for silence;
 - ``duplicate``: a message with the same key is already on its way or sent;
 - ``no_consent``: no channel the category may use;
-- ``no_reachable_identifier``: consented channels, but no address for any of them;
+- ``no_reachable_identifier``: consented channels, but no address for any of them (an
+  address a server bounced for good counts only once verified again);
 - ``no_template``: no words for this purpose on any usable channel;
 - ``cap_reached``: the category's frequency cap (``[count, days]``) is used up.
 
@@ -167,8 +168,18 @@ def load_circumstances(customers: Iterable[Customer], now: datetime) -> dict[int
         .order_by("customer_id", "kind", "-verified_at", "-id")
         .values_list("customer_id", "kind", "value", "verified_at")
     )
-    for cid, kind, value, _ in rows:
+    # An address a server bounced for good is skipped until it is verified again.
+    bounced: dict[tuple[int, str], datetime] = {}
+    for cid, address, at in Message.objects.filter(
+        customer_id__in=ids, bounced_at__isnull=False
+    ).values_list("customer_id", "to_address", "bounced_at"):
+        if at is not None:  # the filter says so; the column's type does not
+            bounced[(cid, address)] = max(at, bounced.get((cid, address), at))
+    for cid, kind, value, verified_at in rows:
         channel = "email" if kind == "email" else "sms"
+        at = bounced.get((cid, value))
+        if at is not None and (verified_at is None or verified_at < at):
+            continue
         result[cid].addresses.setdefault(channel, value)
     horizon = now - timedelta(days=max(_longest_cap(result.values()), 1))
     for cid, cat, at in Message.objects.filter(

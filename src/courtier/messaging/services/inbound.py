@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -36,12 +35,12 @@ from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.interactions.models import Interaction
 from courtier.interactions.services import record_interaction
 from courtier.messaging.models import Inbound, InboundStatus, Message
+from courtier.messaging.services.bounces import OUR_ID, apply_bounce, parse_bounce
 from courtier.messaging.services.preferences import change_preferences
 
 log = logging.getLogger("courtier.messaging.inbound")
 INBOUND = Actor.system("inbound")
 MAX_RAW = 5_000_000
-_OUR_ID = re.compile(r"<([0-9a-f-]{36})@courtier>")
 _STOP_WORDS = {"STOP", "ARRET", "ARRÊT", "UNSUBSCRIBE"}
 
 
@@ -159,6 +158,16 @@ def receive_email(raw: bytes) -> Inbound:
     if parsed is None or (parsed.defects and not parsed.get("From")):
         raise _reject(row, "body", "is not an email message")
     try:
+        bounce = parse_bounce(parsed)
+    except Exception:  # a hostile report is read as an ordinary email below
+        bounce = None
+    if bounce is not None:
+        # From a mail server about one of our emails: not a customer writing to us.
+        row.customer = apply_bounce(bounce)
+        row.status = InboundStatus.RECORDED
+        row.save(update_fields=["customer", "status"])
+        return row
+    try:
         addresses: tuple[Address, ...] = parsed["From"].addresses if parsed["From"] else ()
     except Exception:
         addresses = ()
@@ -174,7 +183,7 @@ def receive_email(raw: bytes) -> Inbound:
         body = str(part.get_content()) if part is not None else ""
     except Exception:
         raise _reject(row, "body", "has no readable text part") from None
-    refs = _OUR_ID.findall(f"{parsed.get('In-Reply-To', '')} {parsed.get('References', '')}")
+    refs = OUR_ID.findall(f"{parsed.get('In-Reply-To', '')} {parsed.get('References', '')}")
     with transaction.atomic():
         customer = _sender("email", sender, addresses[0].display_name, "email")
         interaction = record_interaction(
