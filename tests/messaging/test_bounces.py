@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from courtier.audit.models import Event
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer
 from courtier.interactions.models import Interaction
@@ -83,6 +84,9 @@ def test_a_hard_bounce_fails_the_message_and_makes_no_contact(
     assert not Interaction.objects.filter(direction="inbound").exists()
     # The same report again (a retried webhook) changes nothing.
     assert receive_email(raw).pk == row.pk
+    # Rules on "message failed" hear of a bounce as of any other failure, once.
+    (event,) = Event.objects.filter(kind="message.failed")
+    assert (event.customer_id, event.payload["message"]) == (marie.pk, str(message.public_id))
 
 
 def test_a_delay_report_leaves_the_message_sent(

@@ -23,6 +23,7 @@ from email.message import Message as MimeMessage
 from django.db import transaction
 from django.utils import timezone
 
+from courtier.audit.events import emit
 from courtier.customers.models import Customer
 from courtier.messaging.models import Message, State
 
@@ -82,21 +83,29 @@ def apply_bounce(bounce: Bounce) -> Customer | None:
     reason in ``last_error`` (never back: a repeated report changes nothing); a transient
     one only identifies the customer.
     """
+    # Locked, so two reports of one bounce cannot both see it "sent" and both announce it.
     messages = list(
-        Message.objects.select_related("customer").filter(public_id__in=bounce.message_ids)
+        Message.objects.select_related("customer")
+        .select_for_update(of=("self",))
+        .filter(public_id__in=bounce.message_ids)
     )
     if not messages:
         log.info("a delivery report names none of our messages (status %s)", bounce.status)
         return None
     if bounce.permanent:
         now = timezone.now()
-        failed = Message.objects.filter(
-            pk__in=[m.pk for m in messages], state__in=[State.SENT, State.DELIVERED]
-        ).update(
+        failing = [m for m in messages if m.state in (State.SENT, State.DELIVERED)]
+        Message.objects.filter(pk__in=[m.pk for m in failing]).update(
             state=State.FAILED,
             failed_at=now,
             bounced_at=now,
             last_error=f"bounced: {bounce.status} {bounce.reason}"[:500],
         )
-        log.warning("bounce %s: %d message(s) failed: %s", bounce.status, failed, bounce.reason)
+        for m in failing:
+            # The same event as a send that failed, so "message failed" rules see bounces.
+            payload = {"message": str(m.public_id), "purpose": m.purpose}
+            emit("message.failed", m.customer_id, payload, at=now)
+        log.warning(
+            "bounce %s: %d message(s) failed: %s", bounce.status, len(failing), bounce.reason
+        )
     return messages[0].customer
