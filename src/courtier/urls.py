@@ -11,7 +11,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Say what this server is and where its parts live."""
     return HttpResponse(
         "<!doctype html><title>Courtier</title><h1>Courtier</h1>"
-        '<ul><li><a href="/api/v1/docs">API documentation</a></li>'
+        '<ul><li><a href="/console/">Staff console</a></li>'
+        '<li><a href="/portal/">Customer portal</a></li>'
+        '<li><a href="/api/v1/docs">API documentation</a></li>'
         '<li><a href="/admin/">Administration</a></li></ul>'
     )
 

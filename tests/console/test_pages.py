@@ -137,3 +137,16 @@ def test_unknown_customer_is_a_404_page(as_agent: Client, db: None):
     response = as_agent.get("/console/customers/00000000-0000-7000-8000-000000000000")
     assert response.status_code == 404
     assert "No customer has this id." in response.content.decode()
+
+
+def test_every_console_page_leads_to_the_others(as_agent: Client):
+    page = as_agent.get("/console/search").content.decode()
+    for path in (
+        "/console/cases/",
+        "/console/promises/",
+        "/console/messaging/messages/",
+        "/console/messaging/templates/",
+        "/console/rules/",
+        "/console/identity/",
+    ):
+        assert f'href="{path}"' in page, path
