@@ -83,6 +83,9 @@ def test_a_manager_creates_a_rule_and_sees_each_error_by_path(
     rule = Rule.objects.get(name="Welcome VIPs")
     assert made.status_code == 302
     assert made["Location"] == f"/console/rules/{rule.public_id}"
+    # The rule's page shows its condition as the JSON staff wrote, not Python's repr.
+    shown = as_manager.get(made["Location"]).content.decode()
+    assert "&quot;attr&quot;: &quot;tags&quot;" in shown
     edited = as_manager.post(f"/console/rules/{rule.public_id}/edit", _form(rate_per_hour="5"))
     assert edited.status_code == 302
     rule.refresh_from_db()

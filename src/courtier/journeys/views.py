@@ -132,6 +132,8 @@ def detail(request: HttpRequest, actor: Actor, public_id: uuid.UUID) -> HttpResp
     outcome = request.GET.get("outcome", "")
     context: dict[str, Any] = {
         "rule": rule,
+        # The same JSON staff write in the form, not Python's repr of it.
+        "condition": json.dumps(rule.condition, indent=2, ensure_ascii=False),
         "outcome": outcome,
         "outcomes": Outcome.choices,
         "firings": _history(rule, outcome),
