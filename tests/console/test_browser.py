@@ -22,23 +22,13 @@ from courtier.customers.models import Customer
 from courtier.customers.services.facts import record_fact
 from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.interactions.services import record_interaction
+from tests.browser import ARGS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 800}
 

@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from courtier.customers.models import Customer
 from courtier.messaging.models import Template
+from tests.browser import ARGS, CHROMIUM, live_server
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
@@ -23,28 +22,8 @@ pytestmark = [
 
 @pytest.fixture
 def server(transactional_db: None) -> Iterator[str]:
-    """A live server for this test only, so its database connection closes with it.
-
-    (pytest-django's session-wide live server keeps its connection until the session
-    ends, after the PostgreSQL test database should already have been dropped.)
-    """
-    shared = {}
-    for conn in connections.all():
-        if conn.vendor == "sqlite" and conn.is_in_memory_db():  # type: ignore[attr-defined]
-            conn.inc_thread_sharing()
-            shared[conn.alias] = conn
-    thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, shared, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    try:
-        yield f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.terminate()
-        for conn in shared.values():
-            conn.dec_thread_sharing()
+    with live_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -55,7 +34,7 @@ def browser_page() -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
                 yield browser.new_page()
             finally:

@@ -20,26 +20,15 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from courtier.cases.models import Case
 from courtier.customers.models import Customer
 from courtier.messaging.services.preferences import preferences_of
 from courtier.messaging.transports.email import EmailTransport
 from courtier.messaging.worker import Worker
+from tests.browser import ARGS, CHROMIUM, live_server
 from tests.messaging.servers import SmtpSink
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium"),
@@ -48,24 +37,8 @@ pytestmark = [
 
 @pytest.fixture
 def server(transactional_db: None) -> Iterator[str]:
-    """A live server for this test only (its database connection closes with it)."""
-    shared = {}
-    for conn in connections.all():
-        if conn.vendor == "sqlite" and conn.is_in_memory_db():  # type: ignore[attr-defined]
-            conn.inc_thread_sharing()
-            shared[conn.alias] = conn
-    thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, shared, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    try:
-        yield f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.terminate()
-        for conn in shared.values():
-            conn.dec_thread_sharing()
+    with live_server() as url:
+        yield url
 
 
 @pytest.fixture
