@@ -6,8 +6,10 @@ browser of its own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connections
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
@@ -51,3 +53,26 @@ def live_server() -> Iterator[str]:
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Launch Debian's chromium through Playwright; yield the browser, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database
+    # calls are still plain synchronous ones, made between browser steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+                # Database calls made while Playwright's loop runs get a connection of
+                # their own (asgiref sees another context); close it before the test
+                # database is dropped.
+                connections.close_all()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

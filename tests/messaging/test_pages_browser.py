@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from courtier.customers.models import Customer
 from courtier.messaging.models import Template
-from tests.browser import ARGS, CHROMIUM, live_server
+from tests.browser import CHROMIUM, chromium, live_server
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,23 +26,8 @@ def server(transactional_db: None) -> Iterator[str]:
 
 @pytest.fixture
 def browser_page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's own database
-    # calls are still plain synchronous ones, made between browser steps.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                yield browser.new_page()
-            finally:
-                browser.close()
-                # Database calls made while Playwright's loop runs get a connection of
-                # their own (asgiref sees another context); close it before the test
-                # database is dropped.
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium() as browser:
+        yield browser.new_page()
 
 
 def test_staff_previews_then_saves_a_template(

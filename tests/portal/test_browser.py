@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from courtier.cases.models import Case
 from courtier.customers.models import Customer
 from courtier.messaging.services.preferences import preferences_of
 from courtier.messaging.transports.email import EmailTransport
 from courtier.messaging.worker import Worker
-from tests.browser import ARGS, CHROMIUM, live_server
+from tests.browser import CHROMIUM, chromium, live_server
 from tests.messaging.servers import SmtpSink
 
 pytestmark = [
@@ -53,18 +52,8 @@ def smtp(settings: Any) -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def playwright() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                yield browser
-            finally:
-                browser.close()
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium() as browser:
+        yield browser
 
 
 def shoot(page: Any, name: str) -> None:
