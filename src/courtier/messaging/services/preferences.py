@@ -10,7 +10,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -215,18 +215,7 @@ def change_preferences(
     history: list[PreferenceChange] = []
 
     def note(name: str, old: Any, new: Any) -> None:
-        history.append(
-            PreferenceChange(
-                customer=customer,
-                at=now,
-                field=name,
-                old_value=_show(old)[:200],
-                new_value=_show(new)[:200],
-                actor_kind=actor.kind,
-                actor_label=actor.label[:150],
-                origin=origin,
-            )
-        )
+        history.append(_change(actor, customer, now, name, old, new, origin))
 
     for name in ("preferred_channel", "quiet_start", "quiet_end", "do_not_contact"):
         if name in clean and getattr(before, name) != clean[name]:
@@ -266,17 +255,29 @@ def note_settings_changed(
     """
     now = timezone.now()
     PreferenceChange.objects.bulk_create(
-        PreferenceChange(
-            customer=customer,
-            at=now,
-            field=name,
-            old_value=_show(old)[:200],
-            new_value=_show(new)[:200],
-            actor_kind=actor.kind,
-            actor_label=actor.label[:150],
-            origin=origin,
-        )
+        _change(actor, customer, now, name, old, new, origin)
         for name, (old, new) in changed.items()
+    )
+
+
+def _change(
+    actor: Actor,
+    customer: Customer,
+    at: datetime,
+    name: str,
+    old: Any,
+    new: Any,
+    origin: str,
+) -> PreferenceChange:
+    return PreferenceChange(
+        customer=customer,
+        at=at,
+        field=name,
+        old_value=_show(old)[:200],
+        new_value=_show(new)[:200],
+        actor_kind=actor.kind,
+        actor_label=actor.label[:150],
+        origin=origin,
     )
 
 
