@@ -13,6 +13,9 @@ catches what the others miss:
 - ``o``, ``t``, ``b``: postcode, street, birth date + both initials in either order
   (given and family names swapped *and* one of them mistyped or shortened, which defeats
   every key built on a name's sound or on the given initial);
+- ``c``, ``f``: postcode, birth date + each name's first two letters in either order, the
+  names in either order (a name's first two letters swapped, "Hcristine": the one
+  adjacent transposition that changes an initial, and that defeats the name's sound);
 - ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
   should see the namesakes), never for the batch.
 
@@ -66,6 +69,17 @@ def keys(record: Prepared) -> list[str]:
         found.append(f"d:{y:04d}{m:02d}{d:02d}:{initial}")
         if both:
             found.append(f"b:{y:04d}{m:02d}{d:02d}:{both}")
+    # Each name's first two letters in either order, the names in either order: swapping
+    # the first two letters ("Hcristine") is the adjacent transposition that changes an
+    # initial, and it defeats every key above that has no phone or email, also when given
+    # and family names were swapped. Finer than the initials, so few pairs are new.
+    if len(record.given) >= 2 and len(record.family) >= 2:
+        leads = ":".join(sorted("".join(sorted(n[:2])) for n in (record.given, record.family)))
+        if record.postcode:
+            found.append(f"c:{record.postcode}:{leads}")
+        if record.birth:
+            y, m, d = record.birth
+            found.append(f"f:{y:04d}{m:02d}{d:02d}:{leads}")
     return list(dict.fromkeys(k[:120] for k in found))
 
 
