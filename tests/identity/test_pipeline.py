@@ -104,6 +104,14 @@ def test_the_first_two_letters_swapped_still_meet_in_the_batch():
     assert sorted(pairs) == [1, 2, 5]
 
 
+def test_a_name_in_two_diminutive_groups_blocks_under_both_initials():
+    # The comparison counts William and Guillaume as one name; blocking must meet them.
+    home = {"postal_code": "H2M 3R6"}
+    a = prepare({"given_name": "William", "family_name": "Lavoie", **home})
+    b = prepare({"given_name": "Guillaume", "family_name": "Lavoie", **home})
+    assert set(block.keys(a)) & set(block.keys(b)) == {"a:H2M3R6:g"}
+
+
 def test_household_members_are_not_merged():
     home = {
         "family_name": "Gagnon",
