@@ -66,7 +66,7 @@ def test_merge_moves_everything_and_unmerge_restores_it_exactly(
     assert Interaction.objects.filter(customer=marie).count() == 2
     assert recognize(system, "phone", "438 555 0177")["id"] == str(marie.public_id)
     assert not BlockingKey.objects.filter(customer=twin).exists()
-    assert sorted(record.moved) == ["facts", "identifiers", "merged_status", "rows"]
+    assert sorted(record.moved) == ["ended", "facts", "identifiers", "merged_status", "rows"]
     assert AccessLog.objects.filter(customer_id=twin.pk, reason__startswith="merged into").exists()
 
     unmerge(system, record)

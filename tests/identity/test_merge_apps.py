@@ -19,7 +19,7 @@ from courtier.cases.models import AccountOwner, Case
 from courtier.cases.services.cases import open_case, set_account_owner
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer
-from courtier.identity.services import merge, unmerge
+from courtier.identity.services import merge, moved_counts, unmerge
 from courtier.interactions.models import Interaction
 from courtier.messaging.models import Consent, Message, Preference, PreferenceChange, Template
 from courtier.messaging.services.outbox import queue_message
@@ -99,6 +99,9 @@ def test_merge_moves_cases_promises_agreements_and_messages_and_unmerge_restores
     assert preferences_of(marie).consents_to("offers", "email")
     for model in OWNED:
         assert not model._default_manager.filter(customer=twin).exists(), model.__name__
+    # The merge page counts rows, whether or not the survivor may hold them only once.
+    counts = dict(moved_counts(record.moved))
+    assert (counts["cases"], counts["consents"], counts["preferences"]) == (1, 2, 1)
 
     unmerge(system, record)
     assert snapshot(marie, twin) == before

@@ -87,7 +87,29 @@ def test_swapped_names_with_a_typo_still_meet_in_the_batch():
     home = {"postal_code": "J9V 2B9", "postal_address": "5019 Elm Road"}
     c = prepare({"given_name": "Jessica", "family_name": "Lavoie", **home})
     d = prepare({"given_name": "Lahoie", "family_name": "Jessca", **home})
-    assert len(set(block.keys(c)) & set(block.keys(d))) == 2  # postcode and street
+    shared = {k[0] for k in set(block.keys(c)) & set(block.keys(d))}
+    assert shared == {"o", "t", "c"}  # postcode and street + initials; postcode + leads
+
+
+def test_the_first_two_letters_swapped_still_meet_in_the_batch():
+    # "Hcristine": the initial changed and so did the name's sound; no phone or email.
+    home = {"postal_code": "G2A 6V6", "birth_date": "1970-10-05"}
+    a = prepare({"given_name": "Christine", "family_name": "Martin", **home})
+    b = prepare({"given_name": "Hcristine", "family_name": "martin", **home})
+    assert set(block.keys(a)) & set(block.keys(b)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    # Names swapped as well, and the transposition in the other name: still the same keys.
+    c = prepare({"given_name": "Amrtin", "family_name": "Christine", **home})
+    assert set(block.keys(a)) & set(block.keys(c)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    pairs, _ = block.candidate_pairs([a, b, c])
+    assert sorted(pairs) == [1, 2, 5]
+
+
+def test_a_name_in_two_diminutive_groups_blocks_under_both_initials():
+    # The comparison counts William and Guillaume as one name; blocking must meet them.
+    home = {"postal_code": "H2M 3R6"}
+    a = prepare({"given_name": "William", "family_name": "Lavoie", **home})
+    b = prepare({"given_name": "Guillaume", "family_name": "Lavoie", **home})
+    assert set(block.keys(a)) & set(block.keys(b)) == {"a:H2M3R6:g"}
 
 
 def test_household_members_are_not_merged():

@@ -13,6 +13,9 @@ catches what the others miss:
 - ``o``, ``t``, ``b``: postcode, street, birth date + both initials in either order
   (given and family names swapped *and* one of them mistyped or shortened, which defeats
   every key built on a name's sound or on the given initial);
+- ``c``, ``f``: postcode, birth date + each name's first two letters in either order, the
+  names in either order (a name's first two letters swapped, "Hcristine": the one
+  adjacent transposition that changes an initial, and that defeats the name's sound);
 - ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
   should see the namesakes), never for the batch.
 
@@ -40,9 +43,11 @@ def keys(record: Prepared) -> list[str]:
     found: list[str] = [f"p:{p}" for p in record.phones]
     found += [f"e:{local}" for local, _ in record.emails if len(local) >= 3]
     year = record.birth[0] if record.birth else None
-    initial = nicknames.canonical(record.given)[:1] if record.given else ""
-    if record.family_key and year and initial:
-        found.append(f"n:{record.family_key}:{year}:{initial}")
+    # A name in two diminutive groups (William: his own, and Guillaume's) blocks under both.
+    initials = nicknames.initials(record.given) if record.given else []
+    initial = initials[0] if initials else ""
+    if record.family_key and year:
+        found += [f"n:{record.family_key}:{year}:{i}" for i in initials]
     if record.family_key and record.given_key:
         sounds = ":".join(sorted((record.given_key, record.family_key)))
         found.append(f"{NAME_ONLY}{sounds}")
@@ -54,18 +59,29 @@ def keys(record: Prepared) -> list[str]:
     # and family names were swapped and one of them mistyped or shortened.
     both = "".join(sorted((initial, record.family[:1]))) if initial and record.family else ""
     if record.postcode and initial:
-        found.append(f"a:{record.postcode}:{initial}")
+        found += [f"a:{record.postcode}:{i}" for i in initials]
         if both:
             found.append(f"o:{record.postcode}:{both}")
     if record.street and initial:
-        found.append(f"s:{record.street}:{initial}")
+        found += [f"s:{record.street}:{i}" for i in initials]
         if both:
             found.append(f"t:{record.street}:{both}")
     if record.birth and initial:
         y, m, d = record.birth
-        found.append(f"d:{y:04d}{m:02d}{d:02d}:{initial}")
+        found += [f"d:{y:04d}{m:02d}{d:02d}:{i}" for i in initials]
         if both:
             found.append(f"b:{y:04d}{m:02d}{d:02d}:{both}")
+    # Each name's first two letters in either order, the names in either order: swapping
+    # the first two letters ("Hcristine") is the adjacent transposition that changes an
+    # initial, and it defeats every key above that has no phone or email, also when given
+    # and family names were swapped. Finer than the initials, so few pairs are new.
+    if len(record.given) >= 2 and len(record.family) >= 2:
+        leads = ":".join(sorted("".join(sorted(n[:2])) for n in (record.given, record.family)))
+        if record.postcode:
+            found.append(f"c:{record.postcode}:{leads}")
+        if record.birth:
+            y, m, d = record.birth
+            found.append(f"f:{y:04d}{m:02d}{d:02d}:{leads}")
     return list(dict.fromkeys(k[:120] for k in found))
 
 

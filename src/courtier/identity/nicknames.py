@@ -133,3 +133,15 @@ def canonical(name: str) -> str:
     if not found:
         return name
     return _GROUPS[min(found)][0]
+
+
+def initials(name: str) -> list[str]:
+    """The initials ``name`` blocks under: its canonical form's first, then its other groups'.
+
+    William is a diminutive group of its own and also a Guillaume; blocking on the
+    canonical initial alone (w) would never put him next to a Guillaume, whom the
+    comparison counts as the same name.
+    """
+    first = canonical(name)[:1]
+    others = {_GROUPS[g][0][:1] for g in _INDEX.get(name, ())} - {first}
+    return [first, *sorted(others)] if first else []

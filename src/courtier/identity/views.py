@@ -99,7 +99,12 @@ def _merge(merge_id: uuid.UUID) -> Merge:
 @staff_member_required
 def merge_detail(request: HttpRequest, merge_id: uuid.UUID) -> HttpResponse:
     """What a merge moved, and the button to undo it."""
-    return render(request, "identity/merge.html", {"merge": _merge(merge_id)})
+    record = _merge(merge_id)
+    return render(
+        request,
+        "identity/merge.html",
+        {"merge": record, "counts": merging.moved_counts(record.moved)},
+    )
 
 
 @staff_member_required

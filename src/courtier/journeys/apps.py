@@ -9,6 +9,11 @@ class JourneysConfig(AppConfig):
     name = "courtier.journeys"
     label = "journeys"
 
+    def ready(self) -> None:
+        from courtier.journeys.services import merging
+
+        merging.register()
+
     def worker_steps(self, lease: float = 60.0) -> list[Callable[[], int]]:
         """What ``courtier worker`` runs each turn besides sending messages."""
         from courtier.journeys.tasks import worker_steps

@@ -15,6 +15,11 @@ class PortalConfig(AppConfig):
 
         words.ship()
 
+        # A merge signs the merged record out of the portal (its sessions are not moved).
+        from courtier.portal.services import merging
+
+        merging.register()
+
     def worker_steps(self, lease: float = 60.0) -> list[Callable[[], int]]:
         """What ``courtier worker`` runs each turn for the portal."""
         from courtier.portal.tasks import worker_steps

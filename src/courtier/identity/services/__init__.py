@@ -7,6 +7,8 @@ from courtier.identity.services.matching import Candidate, Resolution, match, re
 from courtier.identity.services.merging import (
     accept_proposal,
     merge,
+    moved_counts,
+    register_on_merge,
     register_repointer,
     reject_proposal,
     survivor_of,
@@ -19,6 +21,8 @@ __all__ = [
     "accept_proposal",
     "match",
     "merge",
+    "moved_counts",
+    "register_on_merge",
     "register_repointer",
     "reject_proposal",
     "resolve",

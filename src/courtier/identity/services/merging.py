@@ -5,6 +5,10 @@ record to the survivor, plus the rows other apps registered re-pointers for, and
 :class:`Merge` listing each moved row. The merged record stays, with status ``merged``; the
 Merge row is its pointer to the survivor. Unmerge moves exactly those rows back (rows the
 survivor gained since stay with it) and restores the merged record's status.
+
+What must not move (a signed-in portal browser, a live sign-in code) is ended instead, by a
+step an app registers with :func:`register_on_merge`; the Merge records what each step did,
+and unmerge does not undo it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from courtier.identity.models import MatchProposal, Merge, ProposalStatus
 from courtier.identity.services.index import index_customers
 
 Combine = Callable[[Any, Any], dict[str, Any]]
+# (merged, survivor) primary keys -> what the step did, JSON-ready, recorded on the Merge.
+OnMerge = Callable[[int, int], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,27 @@ def register_repointer(
     _repointers[name] = Repointer(name, model, field, one_per, combine)
 
 
+_on_merge: dict[str, OnMerge] = {}
+
+
+def register_on_merge(name: str, step: OnMerge) -> None:
+    """Run ``step(merged_pk, survivor_pk)`` inside every merge; called from an app's ``ready()``.
+
+    For what a merge must end rather than move (the merged record's portal sessions). The
+    step's answer is recorded on the Merge under ``moved["ended"][name]``, for staff to see;
+    unmerge does not undo it.
+    """
+    _on_merge[name] = step
+
+
+def moved_counts(moved: dict[str, Any]) -> list[tuple[str, int]]:
+    """How many rows of each kind a merge moved, for its page (``one_per`` rows included)."""
+    counts = [("identifiers", len(moved["identifiers"])), ("facts", len(moved["facts"]))]
+    for name, state in moved["rows"].items():
+        counts.append((name, len(state) if isinstance(state, list) else len(state["moved"])))
+    return counts
+
+
 def _move(model: type[models.Model], field: str, source: int, target: int) -> list[int]:
     ids = sorted(
         model._default_manager.filter(**{f"{field}_id": source}).values_list("pk", flat=True)
@@ -138,6 +165,9 @@ def merge(
 ) -> Merge:
     """Merge ``merged`` into ``survivor``; all or nothing, recorded, logged on both records.
 
+    Registered re-pointers move their rows, then registered on-merge steps run (see
+    :func:`register_on_merge`), all in this transaction.
+
     Refused with :class:`Conflict` (nothing written) for a customer merged into itself or a
     record that is already merged away.
     """
@@ -157,6 +187,7 @@ def merge(
         "identifiers": _move(Identifier, "customer", merged.pk, survivor.pk),
         "facts": _move(Fact, "customer", merged.pk, survivor.pk),
         "rows": {r.name: r.move(merged.pk, survivor.pk) for r in _repointers.values()},
+        "ended": {name: step(merged.pk, survivor.pk) for name, step in _on_merge.items()},
         "merged_status": merged.status,
     }
     merged.status = CustomerStatus.MERGED
