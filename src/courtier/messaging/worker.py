@@ -27,6 +27,34 @@ from courtier.messaging.transports import Transport, TransportError, default_tra
 log = logging.getLogger("courtier.messaging.worker")
 
 
+class Periodic:
+    """A worker step that calls ``work`` at most once every ``interval`` seconds.
+
+    For housekeeping and date scans between the worker's turns. It reports 0 handled
+    whatever ``work`` did, so an otherwise idle worker still sleeps instead of spinning:
+    what it did is not a backlog.
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        work: Callable[[], object],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = interval
+        self.work = work
+        self.clock = clock
+        self.last = float("-inf")
+
+    def __call__(self) -> int:
+        now = self.clock()
+        if now - self.last < self.interval:
+            return 0
+        self.last = now
+        self.work()
+        return 0
+
+
 class Worker:
     """Sends due messages until stopped."""
 

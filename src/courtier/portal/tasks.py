@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from courtier.messaging.worker import Periodic
 from courtier.portal.services.signin import forget_old_requests
 
 # Rate-limit rows and dead tokens only matter for a day; an hourly sweep keeps the tables
@@ -15,19 +16,5 @@ SWEEP_EVERY = 3600.0
 def worker_steps(
     lease: float = 60.0, clock: Callable[[], float] = time.monotonic
 ) -> list[Callable[[], int]]:
-    """The steps the worker runs each turn: the hourly sweep of old sign-in rows.
-
-    The sweep reports 0 handled whatever it deleted, so an otherwise idle worker still
-    sleeps between turns instead of spinning on housekeeping.
-    """
-    last: list[float] = []
-
-    def sweep() -> int:
-        now = clock()
-        if last and now - last[0] < SWEEP_EVERY:
-            return 0
-        last[:] = [now]
-        forget_old_requests()
-        return 0
-
-    return [sweep]
+    """The steps the worker runs each turn: the hourly sweep of old sign-in rows."""
+    return [Periodic(SWEEP_EVERY, forget_old_requests, clock)]
