@@ -23,9 +23,9 @@ from email.message import Message as MimeMessage
 from django.db import transaction
 from django.utils import timezone
 
-from courtier.audit.events import emit
 from courtier.customers.models import Customer
 from courtier.messaging.models import Message, State
+from courtier.messaging.services.delivery import announce_failed
 
 log = logging.getLogger("courtier.messaging.bounces")
 # Our Message-ID (models.Message.message_id); the group is the public id.
@@ -102,9 +102,7 @@ def apply_bounce(bounce: Bounce) -> Customer | None:
             last_error=f"bounced: {bounce.status} {bounce.reason}"[:500],
         )
         for m in failing:
-            # The same event as a send that failed, so "message failed" rules see bounces.
-            payload = {"message": str(m.public_id), "purpose": m.purpose}
-            emit("message.failed", m.customer_id, payload, at=now)
+            announce_failed(m, now)  # so "message failed" rules see bounces too
         log.warning(
             "bounce %s: %d message(s) failed: %s", bounce.status, len(failing), bounce.reason
         )

@@ -103,6 +103,12 @@ def claim(limit: int, lease: float, now: datetime | None = None) -> list[Message
     )
 
 
+def announce_failed(message: Message, at: datetime) -> None:
+    """Emit ``message.failed`` for ``message`` (in the caller's transaction), for the rules."""
+    payload = {"message": str(message.public_id), "purpose": message.purpose}
+    emit("message.failed", message.customer_id, payload, at=at)
+
+
 def mark_sent(message: Message, provider_id: str, *, delivered: bool = False) -> bool:
     """Record that the provider accepted ``message``; put it on the customer's timeline.
 
@@ -172,8 +178,7 @@ def mark_failed(
             pk=message.pk, state=State.SENDING, attempts=message.attempts
         ).update(**fields)
         if updated and give_up:
-            payload = {"message": str(message.public_id), "purpose": message.purpose}
-            emit("message.failed", message.customer_id, payload, at=now)
+            announce_failed(message, now)
     # "stale": another worker took the message over after our lease ran out.
     return str(fields["state"]) if updated else "stale"
 
