@@ -102,15 +102,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # courtier.core.middleware: Django's and django-htmx's browser-only middleware, which
+    # API calls with a bearer token skip, and django-csp's with the policy built once.
+    "courtier.core.middleware.SessionMiddleware",
+    "courtier.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "courtier.core.middleware.CsrfViewMiddleware",
+    "courtier.core.middleware.AuthenticationMiddleware",
+    "courtier.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "courtier.core.middleware.CSPMiddleware",
+    "courtier.core.middleware.HtmxMiddleware",
     "courtier.portal.middleware.PortalMiddleware",
 ]
 
