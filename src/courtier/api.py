@@ -28,6 +28,14 @@ class ORJSONRenderer(BaseRenderer):
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer ctr_…`` for integrations; see ``courtier token``."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # HttpBearer reads request.headers, which builds a dict of every header on each
+        # call: a tenth of the middleware-free cost of a recognition. One META read instead.
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         return actor_for_token(token)
 

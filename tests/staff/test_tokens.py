@@ -31,3 +31,19 @@ def test_token_of_a_deactivated_staff_member_is_refused(bob, marie: Customer):
     bob.save()
     staff._cache.clear()
     assert ApiClient(token).get("/recognize", phone="5145550199").status_code == 401
+
+
+def test_the_bearer_scheme_is_read_in_any_case_and_nothing_else_is(alice, marie: Customer):
+    from django.test import Client
+
+    token = staff.create_token(alice, "telephony")
+    headers = {
+        f"bearer {token}": 200,
+        f"BEARER  {token}": 200,
+        f"Basic {token}": 401,
+        token: 401,
+        "Bearer ": 401,
+    }
+    for header, status in headers.items():
+        response = Client(HTTP_AUTHORIZATION=header).get("/api/v1/recognize?phone=5145550199")
+        assert response.status_code == status, header

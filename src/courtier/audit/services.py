@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,11 +36,12 @@ def log_access(customer_id: int, actor: Actor, action: str, reason: str) -> None
     hand-written INSERT on the driver's connection, because recognition, the hottest path
     in the product, calls this on every lookup.
     """
-    alone = connection.vendor == "postgresql" and not connection.in_atomic_block
+    conn = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection, not three
+    alone = conn.vendor == "postgresql" and not conn.in_atomic_block
     (_INSERT_UNFLUSHED if alone else _INSERT).execute(
         (
             customer_id,
-            connection.ops.adapt_datetimefield_value(timezone.now()),
+            conn.ops.adapt_datetimefield_value(timezone.now()),
             actor.kind,
             actor.label[:150],
             actor.user_id,

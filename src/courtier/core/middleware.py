@@ -85,11 +85,16 @@ def token_api_request(request: HttpRequest) -> bool:
     Such a call never reads a session, a CSRF cookie, flash messages or htmx headers, and
     API answers are not translated, so the browser-only middleware can step aside.
     """
-    return (
-        request.path_info.startswith("/api/")
-        and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-    )
+    known: bool | None = getattr(request, "_courtier_token_api", None)
+    if known is None:
+        known = (
+            request.path_info.startswith("/api/")
+            and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+        # Asked by each wrapped middleware: decided once per request.
+        request._courtier_token_api = known  # type: ignore[attr-defined]
+    return known
 
 
 def for_browsers(path: str, on_skip: Callable[[HttpRequest], None] | None = None) -> type:

@@ -111,7 +111,10 @@ class HotQuery:
             return
         with conn.wrap_database_errors:
             if conn.vendor == "sqlite" and not raw.in_transaction:
-                _write_waiting_finely(raw, self._qmark, params)
+                # Django opens SQLite connections with OPTIONS["timeout"] (seconds) as the
+                # busy timeout; read from settings, it costs no statement.
+                timeout = float(conn.settings_dict["OPTIONS"].get("timeout", 5))
+                _write_waiting_finely(raw, self._qmark, params, int(timeout * 1000))
             else:
                 raw.execute(self.sql if conn.vendor != "sqlite" else self._qmark, params)
 
@@ -125,8 +128,7 @@ _FIRST_WAIT = 0.00005
 _LONGEST_WAIT = 0.002
 
 
-def _write_waiting_finely(raw: Any, sql: str, params: Sequence[Any]) -> None:
-    timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+def _write_waiting_finely(raw: Any, sql: str, params: Sequence[Any], timeout_ms: int) -> None:
     raw.execute("PRAGMA busy_timeout = 0")
     try:
         wait, deadline = _FIRST_WAIT, time.monotonic() + timeout_ms / 1000
