@@ -6,8 +6,9 @@ One service, two engines chosen by ``connection.vendor``:
   go through the ``unicode61`` tokenizer with diacritics removed and a prefix index, so
   ``helene`` finds Hélène and ``tremblay mar`` finds Marie Tremblay; identifiers go through
   the ``trigram`` tokenizer, so ``555 01`` finds +1 514-555-0199.
-- PostgreSQL: a GIN full-text index over the accent-folded names (prefix ``:*`` queries)
-  and a GIN trigram index on identifiers (``ILIKE '%fragment%'``).
+- PostgreSQL: token tables kept in step by triggers (migration
+  ``customers.0003_search_tokens``): the accent-folded words of the names, and every suffix
+  of each identifier, each under a B-tree on which a typed prefix is one range scan.
 
 What a person types never reaches either query language as syntax: it is folded, cut into
 word tokens (letters and digits only) and each token is quoted, so quotes, FTS operators,
@@ -31,15 +32,12 @@ MAX_QUERY = 100
 MAX_WORDS = 6
 MIN_CHARS = 2
 LIMIT = 10
+SCAN_CAP = 20_000
 _WORD = re.compile(r"\w+")
 _PHONEISH = re.compile(r"[\d\s()+.\-/]+")
 _IDENTISH = re.compile(r"[\w.@\-+#:/]+")
 _CUSTOMER = Customer._meta.db_table
 _IDENTIFIER = Identifier._meta.db_table
-_NAME_EXPR = (
-    "to_tsvector('simple'::regconfig, courtier_fold(display_name || ' ' || given_name || ' ' "
-    "|| family_name || ' ' || preferred_name))"
-)
 
 
 @dataclass(frozen=True)
@@ -98,25 +96,39 @@ def _sqlite_sql(q: SearchQuery) -> tuple[str, list[Any]]:
     return ids, params
 
 
-def _postgres_sql(q: SearchQuery) -> tuple[str, list[Any]]:
+def _like_prefix(text: str) -> str:
+    """Return a LIKE pattern matching strings that start with ``text``, taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def postgres_id_query(q: SearchQuery) -> tuple[str, list[Any]]:
+    """Return the SQL (and parameters) of matching customer ids on the token tables.
+
+    Every part is a prefix range scan on a ``COLLATE "C"`` B-tree (migration
+    ``customers.0003_search_tokens``) that stops at the first rows it needs. Names: the
+    longest word drives the scan (a longer prefix names fewer customers) and the other
+    words are checked on the same index entry. The scan gives up after :data:`SCAN_CAP`
+    entries of the driving word: only words that are all that common and almost never
+    meet (``a b c``) get there, and the next keystroke narrows them.
+    """
     parts, params = [], []
-    words = q.words
-    if any(len(w) > 1 for w in words):
-        # GIN has no prefix index: "l:*" unions the postings of every lexeme starting with
-        # l (20-30 ms at a million names). A one-letter word beside a longer one is dropped;
-        # the next keystroke narrows the list anyway. (FTS5 keeps it: its prefix index
-        # answers one letter in one read.)
-        words = [w for w in words if len(w) > 1]
-    if words:
+    if q.words:
+        driver, *others = sorted(q.words, key=len, reverse=True)
+        checks = "".join(" AND words LIKE %s" for _ in others)
+        # LIMIT 2x: a customer with two words starting alike (Marie Martin, "ma") is two
+        # entries; the outer query keeps LIMIT distinct customers.
         parts.append(
-            f"(SELECT id FROM {_CUSTOMER} WHERE {_NAME_EXPR} @@ to_tsquery('simple', %s) "
-            f"LIMIT {LIMIT})"
+            f"(SELECT customer_id FROM (SELECT customer_id, words FROM customers_name_token "
+            f"WHERE token LIKE %s LIMIT {SCAN_CAP}) AS d WHERE TRUE{checks} LIMIT {2 * LIMIT})"
         )
-        params.append(" & ".join(f"{w}:*" for w in words))
+        params += [_like_prefix(driver)] + ["% " + _like_prefix(w) for w in others]
     if q.fragment:
-        like = q.fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        parts.append(f"(SELECT customer_id FROM {_IDENTIFIER} WHERE value ILIKE %s LIMIT {LIMIT})")
-        params.append(f"%{like}%")
+        # Tokens are the identifiers' suffixes, stored without "+" as on SQLite.
+        parts.append(
+            f"(SELECT i.customer_id FROM customers_identifier_token t JOIN {_IDENTIFIER} i "
+            f"ON i.id = t.identifier_id WHERE t.token LIKE %s LIMIT {LIMIT})"
+        )
+        params.append(_like_prefix(q.fragment.replace("+", "")))
     return " UNION ".join(parts), params
 
 
@@ -131,7 +143,7 @@ def search_customers(raw: str) -> list[dict[str, Any]]:
     q = parse(raw)
     if q.empty:
         return []
-    build = _postgres_sql if connection.vendor == "postgresql" else _sqlite_sql
+    build = postgres_id_query if connection.vendor == "postgresql" else _sqlite_sql
     ids_sql, params = build(q)
     with connection.cursor() as cursor:
         cursor.execute(
