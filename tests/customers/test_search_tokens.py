@@ -7,6 +7,7 @@ from django.db import connection
 
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer, Identifier
+from courtier.customers.services import search
 from courtier.customers.services.records import (
     NewIdentifier,
     add_identifier,
@@ -88,12 +89,19 @@ def test_a_one_letter_word_narrows_on_postgresql_too(marie: Customer, system: Ac
     assert names("j tremblay") == ["Jean Tremblay"]
 
 
-def test_a_rare_word_beside_a_common_one_is_found(db: None, system: Actor):
+def test_a_rare_word_beside_a_common_one_is_found(
+    db: None, system: Actor, monkeypatch: pytest.MonkeyPatch
+):
     for n in range(30):
         create_customer(system, {"given_name": "Marie", "family_name": f"Roy{n:02d}"})
     create_customer(system, {"given_name": "Marie", "family_name": "Zyx"})
+    # As if there were millions of Maries: the scan of "marie" would stop before Zyx, so
+    # the rarer word must be the one that drives.
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(search, "SCAN_CAP", 10)
     assert names("marie zy") == ["Marie Zyx"]
     assert names("zyx mar") == ["Marie Zyx"]
+    assert len(names("marie roy")) == 10
 
 
 def test_typed_text_reaches_the_query_only_as_a_literal_prefix(marie: Customer, system: Actor):

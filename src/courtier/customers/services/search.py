@@ -32,7 +32,8 @@ MAX_QUERY = 100
 MAX_WORDS = 6
 MIN_CHARS = 2
 LIMIT = 10
-SCAN_CAP = 20_000
+COUNT_CAP = 500
+SCAN_CAP = 5_000
 _WORD = re.compile(r"\w+")
 _PHONEISH = re.compile(r"[\d\s()+.\-/]+")
 _IDENTISH = re.compile(r"[\w.@\-+#:/]+")
@@ -101,27 +102,55 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _after_prefix(text: str) -> str:
+    """Return the least string greater than every string that starts with ``text``."""
+    following = ord(text[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not text; skip to the next character
+        following = 0xE000
+    return text[:-1] + chr(following)
+
+
+# The rarest word drives the name scan; which one it is comes from counting each word's
+# index entries, up to COUNT_CAP each (a few hundred microseconds for a common word).
+_NAME_WORDS = (
+    "SELECT d.customer_id FROM (SELECT lo, hi FROM (VALUES {values}) AS w (lo, hi) "
+    "ORDER BY (SELECT count(*) FROM (SELECT 1 FROM customers_name_token t "
+    "WHERE t.token >= w.lo AND t.token < w.hi LIMIT {count_cap}) AS n), length(lo) DESC "
+    "LIMIT 1) AS driver CROSS JOIN LATERAL (SELECT customer_id, words FROM "
+    "customers_name_token t WHERE t.token >= driver.lo AND t.token < driver.hi "
+    "LIMIT {scan_cap}) AS d WHERE d.words LIKE ALL (%s) LIMIT {limit}"
+)
+
+
 def postgres_id_query(q: SearchQuery) -> tuple[str, list[Any]]:
     """Return the SQL (and parameters) of matching customer ids on the token tables.
 
     Every part is a prefix range scan on a ``COLLATE "C"`` B-tree (migration
-    ``customers.0003_search_tokens``) that stops at the first rows it needs. Names: the
-    longest word drives the scan (a longer prefix names fewer customers) and the other
-    words are checked on the same index entry. The scan gives up after :data:`SCAN_CAP`
-    entries of the driving word: only words that are all that common and almost never
-    meet (``a b c``) get there, and the next keystroke narrows them.
+    ``customers.0003_search_tokens``) that stops at the first rows it needs. Several words:
+    the rarest drives the scan and every word is checked on the same index entry (the
+    customer's folded words). When every word has more than :data:`COUNT_CAP` entries, the
+    longest drives, and the scan stops after :data:`SCAN_CAP` of them: only words that are
+    all that common and almost never meet (``a b c``) get that far, and the next keystroke
+    narrows them.
     """
-    parts, params = [], []
-    if q.words:
-        driver, *others = sorted(q.words, key=len, reverse=True)
-        checks = "".join(" AND words LIKE %s" for _ in others)
-        # LIMIT 2x: a customer with two words starting alike (Marie Martin, "ma") is two
-        # entries; the outer query keeps LIMIT distinct customers.
+    parts: list[str] = []
+    params: list[Any] = []
+    # LIMIT 2x: a customer with two words starting alike (Marie Martin, "ma") is two
+    # entries; the outer query keeps LIMIT distinct customers.
+    if len(q.words) == 1:
         parts.append(
-            f"(SELECT customer_id FROM (SELECT customer_id, words FROM customers_name_token "
-            f"WHERE token LIKE %s LIMIT {SCAN_CAP}) AS d WHERE TRUE{checks} LIMIT {2 * LIMIT})"
+            f"(SELECT customer_id FROM customers_name_token WHERE token LIKE %s LIMIT {2 * LIMIT})"
         )
-        params += [_like_prefix(driver)] + ["% " + _like_prefix(w) for w in others]
+        params.append(_like_prefix(q.words[0]))
+    elif q.words:
+        values = ", ".join(["(%s, %s)"] * len(q.words))
+        sql = _NAME_WORDS.format(
+            values=values, count_cap=COUNT_CAP, scan_cap=SCAN_CAP, limit=2 * LIMIT
+        )
+        parts.append(f"({sql})")
+        for w in q.words:
+            params += [w, _after_prefix(w)]
+        params.append(["% " + _like_prefix(w) for w in q.words])
     if q.fragment:
         # Tokens are the identifiers' suffixes, stored without "+" as on SQLite.
         parts.append(
