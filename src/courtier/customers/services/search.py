@@ -11,7 +11,8 @@ One service, two engines chosen by ``connection.vendor``:
   of each identifier, each under a B-tree on which a typed prefix is one range scan.
 
 What a person types never reaches either query language as syntax: it is folded, cut into
-word tokens (letters and digits only) and each token is quoted, so quotes, FTS operators,
+word tokens (letters and digits only) and each token is quoted (FTS5) or bound as a
+literal prefix with ``LIKE``'s wildcards escaped (PostgreSQL), so quotes, FTS operators,
 SQL and emoji are plain text. Input is cut to :data:`MAX_QUERY` characters first, so a
 10,000-character paste costs what a short one does.
 """
