@@ -136,9 +136,10 @@ def prefetched(queries: Sequence[tuple[HotQuery, Sequence[Any]]]) -> Iterator[No
     the same parameters returns the rows received instead of asking again.
 
     PostgreSQL only, through psycopg's pipeline mode: the statements go out together and
-    the server answers them in one go. The screen pop's card is eight indexed reads of
-    0.1 ms each on the server, but each was a round trip of 0.2-0.6 ms here, and on a
-    loaded machine every round trip is one more chance for either process to lose its CPU.
+    the server answers them in one go. The card's seven reads after the lookup take under
+    0.1 ms each on the server, but each was a round trip of 0.2-0.6 ms here; pipelined
+    they took p50 3.4 ms instead of 5.8 at load 2.7, though a whole screen pop gained less
+    (p50 13.9 against 14.2 ms, docs/benchmarks.md).
     Elsewhere (SQLite, which has no round trips; queries being captured; a broken
     transaction) it does nothing and each query runs when it is fetched, as before.
     """

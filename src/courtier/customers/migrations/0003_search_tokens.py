@@ -35,6 +35,9 @@ _NAMES = (
 )
 
 POSTGRES_UP = [
+    # Writes wait until the triggers exist (the end of this migration's transaction): a
+    # row written while the tables are filled would otherwise be in neither.
+    "LOCK TABLE customers_customer, customers_identifier IN SHARE ROW EXCLUSIVE MODE",
     # Distinct folded words: the same split as the search service's parse() (\w+).
     "CREATE FUNCTION courtier_name_words(text) RETURNS text[] "
     "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ "
