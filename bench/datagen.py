@@ -21,6 +21,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench import searchindex
+
 # Canadian area codes: every one of them is valid for phonenumbers' CA metadata.
 AREAS = (514, 438, 450, 579, 819, 873, 418, 581, 613, 343, 416, 647, 437, 905, 289, 604)
 _EXCHANGES = 800  # 200..999
@@ -251,6 +253,8 @@ class _Writer:
             import psycopg
 
             self.db = psycopg.connect(url, autocommit=False)
+            # The token tables are filled in two statements at the end, not row by row.
+            self.resume = searchindex.suspend(self.db, sqlite=False)
 
     def write(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         cols = TABLES[table]
@@ -273,6 +277,7 @@ class _Writer:
         if self.sqlite:
             self.db.executescript("PRAGMA journal_mode=WAL; ANALYZE; PRAGMA optimize;")
         else:
+            searchindex.rebuild(self.db, False, self.resume)
             with self.db.cursor() as cur:
                 for table in TABLES:
                     cur.execute(

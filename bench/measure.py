@@ -53,26 +53,11 @@ def _ceiling_search_sql(vendor: str, q: Any) -> list[tuple[str, list[Any]]]:
                 )
             )
         return out
-    from courtier.customers.services.search import _NAME_EXPR
+    from courtier.customers.services.search import postgres_id_query
 
-    words = [w for w in q.words if len(w) > 1] if any(len(w) > 1 for w in q.words) else q.words
-    if words:
-        out.append(
-            (
-                f"SELECT id FROM customers_customer WHERE {_NAME_EXPR} "
-                "@@ to_tsquery('simple', %s) LIMIT 10",
-                [" & ".join(f"{w}:*" for w in words)],
-            )
-        )
-    if q.fragment:
-        like = q.fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        out.append(
-            (
-                "SELECT customer_id FROM customers_identifier WHERE value ILIKE %s LIMIT 10",
-                [f"%{like}%"],
-            )
-        )
-    return out
+    # The token-table query the service runs, as one statement.
+    sql, params = postgres_id_query(q)
+    return [(sql, params)] if sql else []
 
 
 def _raw_card_sql(vendor: str) -> list[str]:

@@ -22,6 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+VACUUMED = (
+    "customers_customer",
+    "customers_identifier",
+    "customers_name_token",
+    "customers_identifier_token",
+)
 TARGETS_MS = {"search_sqlite": 10.0, "search_postgresql": 25.0, "screen_pop": 15.0}
 
 
@@ -46,7 +52,7 @@ def setup_django(url: str, data_dir: Path) -> None:
 def generate(customers: int, per_customer: int) -> None:
     from django.db import connection
 
-    from bench import people
+    from bench import people, searchindex
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customers_customer")
@@ -57,7 +63,7 @@ def generate(customers: int, per_customer: int) -> None:
         print(f"reusing {have:,} customers and {have_interactions:,} interactions")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for table in ("customers_customer", "customers_identifier"):
+                for table in VACUUMED:
                     cursor.execute(f"VACUUM ANALYZE {table}")
         return
     if have or have_interactions:
@@ -69,7 +75,7 @@ def generate(customers: int, per_customer: int) -> None:
     t0 = time.perf_counter()
     connection.ensure_connection()
     raw = connection.connection
-    triggers = _suspend_search_triggers(raw) if sqlite else []
+    resume = searchindex.suspend(raw, sqlite)
     for start in range(0, customers, batch):
         rows = list(people.customer_rows(start, min(batch, customers - start), when))
         idents = list(people.identifier_rows(rows, when))
@@ -85,52 +91,22 @@ def generate(customers: int, per_customer: int) -> None:
         done = start + len(rows)
         rate = done / (time.perf_counter() - t0)
         print(f"\r  generated {done:,}/{customers:,} customers ({rate:,.0f}/s)", end="", flush=True)
+    searchindex.rebuild(raw, sqlite, resume)
     if not sqlite:
-        raw.commit()
         with connection.cursor() as cursor:
             for table in ("customers_customer", "customers_identifier", "interactions_interaction"):
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
                 )
-                # VACUUM also merges the GIN pending lists the bulk load left, as autovacuum
-                # would soon after: until then every search scans them linearly.
+    with connection.cursor() as cursor:
+        if not sqlite:
+            # VACUUM sets the visibility map, so the token scans stay index-only, as
+            # autovacuum would soon after a load.
+            for table in (*VACUUMED, "interactions_interaction"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
-    else:
-        _rebuild_search_tables(raw, triggers)
-        with connection.cursor() as cursor:
+        else:
             cursor.execute("ANALYZE")
     print(f"\n  generated in {time.perf_counter() - t0:.0f} s")
-
-
-def _suspend_search_triggers(raw: Any) -> list[str]:
-    """Drop the FTS triggers for the bulk load: one bulk index build beats a million
-    single-row updates by far (the rows end up indexed exactly as the triggers would)."""
-    rows = raw.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_fts_%'"
-    ).fetchall()
-    for name, _ in rows:
-        raw.execute(f"DROP TRIGGER {name}")
-    return [sql for _, sql in rows]
-
-
-def _rebuild_search_tables(raw: Any, triggers: list[str]) -> None:
-    t0 = time.perf_counter()
-    raw.execute("DELETE FROM customers_name_fts")
-    raw.execute("DELETE FROM customers_identifier_fts")
-    raw.execute(
-        "INSERT INTO customers_name_fts (rowid, name) SELECT id, display_name || ' ' || "
-        "given_name || ' ' || family_name || ' ' || preferred_name FROM customers_customer"
-    )
-    raw.execute(
-        "INSERT INTO customers_identifier_fts (rowid, value, customer_id) "
-        "SELECT id, replace(value, '+', ''), customer_id FROM customers_identifier"
-    )
-    for table in ("customers_name_fts", "customers_identifier_fts"):
-        raw.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-    for sql in triggers:
-        raw.execute(sql)
-    raw.commit()
-    print(f"  search tables built in {time.perf_counter() - t0:.0f} s")
 
 
 CUSTOMER_COLS = (

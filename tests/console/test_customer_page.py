@@ -171,13 +171,15 @@ def test_no_page_issues_more_queries_as_history_grows(
     large = _counts(as_agent, marie)
     assert large == small
     # session, user, one permission query, then the page's reads and its access-log row;
-    # the screen pop reads the recognition card, one query per registered card section.
+    # the screen pop reads the recognition card, one query per registered card section;
+    # search reads its hits' identifiers in the same statement on PostgreSQL.
+    search = 4 if connection.vendor == "postgresql" else 5
     assert small == {
         "customer page": 9 + len(card_sections()),
         "timeline filter": 6,
         "screen pop": 7 + len(card_sections()),
-        "search fragment": 5,
-        "search page": 5,
+        "search fragment": search,
+        "search page": search,
     }
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
-from courtier.core.sql import HotQuery
+from courtier.core.sql import HotQuery, prefetched
 from courtier.customers.models import Customer
 
 NAME = HotQuery("SELECT display_name, DT(created_at) FROM customers_customer WHERE id = %s")
@@ -36,3 +36,18 @@ def test_writes_inside_a_transaction_are_undone_with_it(marie: Customer):
         transaction.set_rollback(True)
     count = HotQuery("SELECT count(*) FROM audit_accesslog WHERE reason = 'rolled back'")
     assert count.fetchall(()) == [(0,)]
+
+
+def test_prefetched_rows_are_served_from_the_one_round_trip(marie: Customer, jean: Customer):
+    other = HotQuery("SELECT family_name FROM customers_customer WHERE id = %s")
+    with prefetched([(NAME, (marie.pk,)), (other, (jean.pk,))]):
+        Customer.objects.filter(pk=marie.pk).update(display_name="Marie Gagnon")
+        renamed = NAME.fetchall((marie.pk,))
+        assert other.fetchall((jean.pk,)) == [("Dupont",)]
+        # Other parameters, or the same query asked twice, go to the database.
+        assert NAME.fetchall((jean.pk,))[0][0] == "Jean Dupont"
+        assert NAME.fetchall((marie.pk,))[0][0] == "Marie Gagnon"
+    # On PostgreSQL the rows were read before the rename, all in one pipeline; elsewhere
+    # prefetched() does nothing and each query runs when it is fetched.
+    expected = "Marie Tremblay" if connection.vendor == "postgresql" else "Marie Gagnon"
+    assert renamed[0][0] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer
@@ -123,8 +124,11 @@ def test_parse_cuts_long_input_and_keeps_only_word_tokens():
     assert parse("marie tremblay").fragment == ""
 
 
-def test_search_costs_two_queries(marie: Customer, jean: Customer, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_search_costs_two_queries_or_one(
+    marie: Customer, jean: Customer, django_assert_num_queries
+):
+    # PostgreSQL reads the hits' identifiers in the same statement; SQLite in a second one.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         search_customers("marie")
     with django_assert_num_queries(1):
         search_customers("zzzz")

@@ -11,6 +11,7 @@ from courtier.core.actor import Actor
 from courtier.core.errors import Conflict
 from courtier.customers.models import Customer, Fact, Identifier
 from courtier.customers.services.recognition import recognize
+from courtier.customers.services.search import search_customers
 from courtier.identity.models import BlockingKey, MatchProposal
 from courtier.identity.services import accept_proposal, merge, survivor_of, unmerge
 from courtier.identity.services.index import index_customers
@@ -129,3 +130,16 @@ def test_accepting_a_proposal_merges_and_unmerge_rejects_it(
         accept_proposal(system, proposal)
     unmerge(system, record)
     assert MatchProposal.objects.get(pk=proposal.pk).status == "rejected"
+
+
+def test_search_follows_a_merge_and_its_undoing(marie: Customer, twin: Customer, system: Actor):
+    def found(typed: str) -> set[str]:
+        return {hit["id"] for hit in search_customers(typed)}
+
+    assert found("555 0177") == {str(twin.public_id)}
+    record = merge(system, marie, twin)
+    # The merged record's phone and email now lead to the survivor only.
+    assert found("555 0177") == {str(marie.public_id)}
+    assert found("mtremblay@acme") == {str(marie.public_id)}
+    unmerge(system, record)
+    assert found("555 0177") == {str(twin.public_id)}

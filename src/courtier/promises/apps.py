@@ -9,10 +9,15 @@ class PromisesConfig(AppConfig):
 
     def ready(self) -> None:
         from courtier.customers.card import register_section
-        from courtier.promises.services.card import card_agreements, card_pending_promises
+        from courtier.promises.services.card import (
+            _AGREEMENTS,
+            _PENDING,
+            card_agreements,
+            card_pending_promises,
+        )
 
-        register_section("pending_promises", card_pending_promises)
-        register_section("agreements", card_agreements)
+        register_section("pending_promises", card_pending_promises, reads=[_PENDING])
+        register_section("agreements", card_agreements, reads=[_AGREEMENTS])
 
         # Merges move agreements and promises with the customer (and their cases move too).
         from courtier.identity.services import register_repointer
