@@ -96,10 +96,11 @@ def test_the_first_two_letters_swapped_still_meet_in_the_batch():
     home = {"postal_code": "G2A 6V6", "birth_date": "1970-10-05"}
     a = prepare({"given_name": "Christine", "family_name": "Martin", **home})
     b = prepare({"given_name": "Hcristine", "family_name": "martin", **home})
-    assert set(block.keys(a)) & set(block.keys(b)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    leads = {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    assert set(block.keys(a)) & set(block.keys(b)) == leads
     # Names swapped as well, and the transposition in the other name: still the same keys.
     c = prepare({"given_name": "Amrtin", "family_name": "Christine", **home})
-    assert set(block.keys(a)) & set(block.keys(c)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    assert set(block.keys(a)) & set(block.keys(c)) == leads
     pairs, _ = block.candidate_pairs([a, b, c])
     assert sorted(pairs) == [1, 2, 5]
 
@@ -131,6 +132,36 @@ def test_clusters_are_connected_components():
     labels = cluster.clusters(5, [(0, 1), (1, 2), (3, 4)])
     assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4]
     assert sorted(map(sorted, cluster.groups(labels))) == [[0, 1, 2], [3, 4]]
+
+
+def test_a_record_without_a_birth_date_does_not_chain_father_and_son():
+    home = {"family_name": "Nadeau", "postal_code": "K0B 7A6", "postal_address": "8488 Elm Road"}
+    records = [
+        prepare({**home, "given_name": "Steven"}),
+        prepare({**home, "given_name": "Steven", "birth_date": "1948-06-15"}),
+        prepare({**home, "given_name": "Stephane", "birth_date": "2005-04-25"}),
+    ]
+    # Strongest first: the namesake's link, then the fuzzy one to the son.
+    labels = cluster.clusters(3, [(0, 1), (0, 2)], records)
+    assert labels[0] == labels[1] != labels[2]
+    assert cluster.clusters(3, [(0, 1), (0, 2)]) == [labels[0]] * 3  # plain closure chains
+
+
+def test_numbered_emails_are_never_chained_into_one_cluster():
+    a = prepare({"given_name": "Jane", "family_name": "Doe", "email": "jane.doe1@gmail.com"})
+    b = prepare({"given_name": "Jane", "family_name": "Doe"})
+    c = prepare({"given_name": "Jane", "family_name": "Doe", "email": "jane.doe7@bell.net"})
+    labels = cluster.clusters(3, [(1, 0), (1, 2)], [a, b, c])
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_birth_dates_a_slip_or_two_apart_still_cluster():
+    # Typed day-first on one record and a day off on another: one person, two mistakes.
+    dates = ("1970-03-04", "1970-04-03", "1970-03-05")
+    records = [prepare({"given_name": "Marc", "birth_date": d}) for d in dates]
+    assert len(set(cluster.clusters(3, [(0, 1), (1, 2)], records))) == 1
+    assert cluster.apart(records[0], prepare({"birth_date": "1971-03-04"}))
+    assert cluster.apart(records[0], prepare({"birth_date": "1970-03-19"}))
 
 
 def test_generator_is_deterministic_and_labelled():
