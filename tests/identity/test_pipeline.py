@@ -96,13 +96,35 @@ def test_the_first_two_letters_swapped_still_meet_in_the_batch():
     home = {"postal_code": "G2A 6V6", "birth_date": "1970-10-05"}
     a = prepare({"given_name": "Christine", "family_name": "Martin", **home})
     b = prepare({"given_name": "Hcristine", "family_name": "martin", **home})
-    leads = {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    # (and the birth date at the postcode, which needs no name at all)
+    leads = {"c:G2A6V6:am:ch", "f:19701005:am:ch", "g:19701005:G2A6V6"}
     assert set(block.keys(a)) & set(block.keys(b)) == leads
     # Names swapped as well, and the transposition in the other name: still the same keys.
     c = prepare({"given_name": "Amrtin", "family_name": "Christine", **home})
     assert set(block.keys(a)) & set(block.keys(c)) == leads
     pairs, _ = block.candidate_pairs([a, b, c])
     assert sorted(pairs) == [1, 2, 5]
+
+
+def test_swapped_names_with_a_mistyped_first_letter_are_proposed():
+    # Swapped, and the first letter substituted: no name sound, initial or first two
+    # letters agree; the birthday at the same home still brings them together.
+    home = {"postal_code": "H3Z 2Y7", "postal_address": "4120 rue Sherbrooke"}
+    a = prepare(
+        {"given_name": "Patrick", "family_name": "Fortin", "birth_date": "1983-02-14", **home}
+    )
+    b = prepare(
+        {"given_name": "Fortin", "family_name": "Batrick", "birth_date": "1983-02-14", **home}
+    )
+    assert {k[0] for k in set(block.keys(a)) & set(block.keys(b))} == {"g", "h"}
+    result = batch.run([a, b], link_threshold=0.9, review_threshold=0.5, train=False)
+    assert [(p.left, p.right) for p in result.pairs] == [(0, 1)]
+
+
+def test_swapped_names_meet_through_a_diminutive_on_either_side():
+    a = prepare({"given_name": "Emmanuelle", "family_name": "Walker", "postal_code": "J8K 3B9"})
+    b = prepare({"given_name": "Walker", "family_name": "Manon", "postal_code": "J8K 3B9"})
+    assert {k[0] for k in set(block.keys(a)) & set(block.keys(b))} == {"w", "z"}
 
 
 def test_a_name_in_two_diminutive_groups_blocks_under_both_initials():

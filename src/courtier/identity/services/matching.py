@@ -30,7 +30,8 @@ from courtier.identity.score import probability
 from courtier.identity.services.model import current_scorer
 
 MAX_COMPARED = 40
-_STRONG = frozenset("peasd")  # phone, email, postcode or street + initial, birth date + initial
+# Phone, email, postcode or street + initial, birth date + initial, birth date + home.
+_STRONG = frozenset("peasdgh")
 # Only model table names, numbers and placeholders are formatted in, never input.
 # One sub-query per key, each limited, in one round trip: a key shared by thousands (a
 # company switchboard) must not crowd the others out, and is recognised as too common.
