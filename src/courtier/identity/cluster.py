@@ -49,25 +49,16 @@ def _numbered_apart(a: str, b: str) -> bool:
     return a != b and _DIGITS.sub("", a) == _DIGITS.sub("", b)
 
 
-class _Traits:
-    """What one group of records holds that another group may contradict."""
+def _births_apart(mine: Sequence[Birth], theirs: Sequence[Birth]) -> bool:
+    return any(not _near(a, b) for a in mine for b in theirs)
 
-    __slots__ = ("births", "locals")
 
-    def __init__(self, record: Prepared) -> None:
-        # Lists, not sets: groups are a few records, and this runs once per link.
-        self.births: list[Birth] = [record.birth] if record.birth else []
-        self.locals: list[str] = [local for local, _ in record.emails]
+def _locals_apart(mine: Sequence[str], theirs: Sequence[str]) -> bool:
+    return any(_numbered_apart(a, b) for a in mine for b in theirs)
 
-    def apart(self, other: _Traits) -> bool:
-        """Whether any record here contradicts any record there."""
-        if any(not _near(a, b) for a in self.births for b in other.births):
-            return True
-        return any(_numbered_apart(a, b) for a in self.locals for b in other.locals)
 
-    def absorb(self, other: _Traits) -> None:
-        self.births += [b for b in other.births if b not in self.births]
-        self.locals += [x for x in other.locals if x not in self.locals]
+def _traits(record: Prepared) -> tuple[list[Birth], list[str]]:
+    return ([record.birth] if record.birth else [], [local for local, _ in record.emails])
 
 
 def apart(a: Prepared, b: Prepared) -> bool:
@@ -76,7 +67,8 @@ def apart(a: Prepared, b: Prepared) -> bool:
     Birth dates that are not within a few days of each other (reading day and month
     either way), or email local parts that differ only in their digits.
     """
-    return _Traits(a).apart(_Traits(b))
+    (births_a, locals_a), (births_b, locals_b) = _traits(a), _traits(b)
+    return _births_apart(births_a, births_b) or _locals_apart(locals_a, locals_b)
 
 
 def clusters(
@@ -90,7 +82,9 @@ def clusters(
     """
     parent = list(range(size))
     weight = [1] * size
-    traits: dict[int, _Traits] = {}
+    # Per group root, the birth dates and email local parts its records hold (lists, not
+    # sets: groups are a few records, and this runs once per link).
+    traits: dict[int, tuple[list[Birth], list[str]]] = {}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -105,12 +99,15 @@ def clusters(
         if weight[ra] < weight[rb]:
             ra, rb = rb, ra
         if records is not None:
-            ta = traits.get(ra) or traits.setdefault(ra, _Traits(records[ra]))
-            tb = traits.pop(rb, None) or _Traits(records[rb])
-            if ta.apart(tb):
-                traits[rb] = tb
+            births_a, locals_a = traits.get(ra) or traits.setdefault(ra, _traits(records[ra]))
+            births_b, locals_b = traits.get(rb) or _traits(records[rb])
+            if (births_a and births_b and _births_apart(births_a, births_b)) or (
+                locals_a and locals_b and _locals_apart(locals_a, locals_b)
+            ):
                 continue
-            ta.absorb(tb)
+            births_a += [x for x in births_b if x not in births_a]
+            locals_a += [x for x in locals_b if x not in locals_a]
+            traits.pop(rb, None)
         parent[rb] = ra
         weight[ra] += weight[rb]
     return [find(x) for x in range(size)]
