@@ -44,6 +44,28 @@ def test_numbered_emails_are_never_fuzzy_matched():
 
 def test_birth_date_day_month_swap():
     assert levels({"birth_date": "1980-03-04"}, {"birth_date": "1980-04-03"})["birth_date"] == 2
+
+
+def test_a_birth_day_a_few_days_off_weighs_more_than_any_other_part_differing():
+    def birth(a: str, b: str) -> int:
+        return levels({"birth_date": a}, {"birth_date": b})["birth_date"]
+
+    assert birth("1980-03-04", "1980-03-05") == 3  # a slip of the finger
+    assert birth("1980-03-04", "1980-03-24") == 4  # one part differs
+    assert birth("1980-03-04", "1981-03-04") == 4
+    weights = Scorer(Model()).table[LEVELS.index("birth_date")]
+    assert weights[3] > weights[4] > 0
+
+
+def test_a_model_saved_before_a_comparison_changed_starts_that_comparison_over():
+    saved = Model().to_json()
+    saved["m"]["birth_date"] = [0, 0.9, 0.03, 0.068, 0.002]  # the four levels it had
+    saved["u"]["birth_date"] = [0, 0.0001, 0.00001, 0.002, 0.99789]
+    saved["m"]["phone"] = [0, 0.5, 0.5]
+    model = Model.from_json(saved)
+    assert model.m["birth_date"] == Model().m["birth_date"]
+    assert model.m["phone"] == [0, 0.5, 0.5]  # the others are kept
+    assert Scorer(model).weight(compare(prepare({}), prepare({}))) == Scorer(model).prior_weight
     assert levels({"birth_date": "1980-03-04"}, {"birth_date": "04/03/1980"})["birth_date"] == 1
 
 
