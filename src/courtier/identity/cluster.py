@@ -5,8 +5,8 @@ transitive closure chains two different people through a third record: "Steven N
 with no birth date, links both to Steven born in 1948 and to his son Stéphane born in 2005
 at the same address, and the father and son become one cluster. So, given the records,
 two groups are not joined when the join would put together records that contradict each
-other outright (:func:`apart`); each record still keeps its strongest link, because links
-are taken strongest first. Reviewers see each proposal pairwise either way.
+other outright (:func:`apart`). Links are taken strongest first, so a chain that must be
+cut is cut at its weakest link. Reviewers see each proposal pairwise either way.
 """
 
 from __future__ import annotations
