@@ -44,6 +44,28 @@ def test_numbered_emails_are_never_fuzzy_matched():
 
 def test_birth_date_day_month_swap():
     assert levels({"birth_date": "1980-03-04"}, {"birth_date": "1980-04-03"})["birth_date"] == 2
+
+
+def test_a_birth_day_a_few_days_off_weighs_more_than_any_other_part_differing():
+    def birth(a: str, b: str) -> int:
+        return levels({"birth_date": a}, {"birth_date": b})["birth_date"]
+
+    assert birth("1980-03-04", "1980-03-05") == 3  # a slip of the finger
+    assert birth("1980-03-04", "1980-03-24") == 4  # one part differs
+    assert birth("1980-03-04", "1981-03-04") == 4
+    weights = Scorer(Model()).table[LEVELS.index("birth_date")]
+    assert weights[3] > weights[4] > 0
+
+
+def test_a_model_saved_before_a_comparison_changed_starts_that_comparison_over():
+    saved = Model().to_json()
+    saved["m"]["birth_date"] = [0, 0.9, 0.03, 0.068, 0.002]  # the four levels it had
+    saved["u"]["birth_date"] = [0, 0.0001, 0.00001, 0.002, 0.99789]
+    saved["m"]["phone"] = [0, 0.5, 0.5]
+    model = Model.from_json(saved)
+    assert model.m["birth_date"] == Model().m["birth_date"]
+    assert model.m["phone"] == [0, 0.5, 0.5]  # the others are kept
+    assert Scorer(model).weight(compare(prepare({}), prepare({}))) == Scorer(model).prior_weight
     assert levels({"birth_date": "1980-03-04"}, {"birth_date": "04/03/1980"})["birth_date"] == 1
 
 
@@ -96,12 +118,35 @@ def test_the_first_two_letters_swapped_still_meet_in_the_batch():
     home = {"postal_code": "G2A 6V6", "birth_date": "1970-10-05"}
     a = prepare({"given_name": "Christine", "family_name": "Martin", **home})
     b = prepare({"given_name": "Hcristine", "family_name": "martin", **home})
-    assert set(block.keys(a)) & set(block.keys(b)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    # (and the birth date at the postcode, which needs no name at all)
+    leads = {"c:G2A6V6:am:ch", "f:19701005:am:ch", "g:19701005:G2A6V6"}
+    assert set(block.keys(a)) & set(block.keys(b)) == leads
     # Names swapped as well, and the transposition in the other name: still the same keys.
     c = prepare({"given_name": "Amrtin", "family_name": "Christine", **home})
-    assert set(block.keys(a)) & set(block.keys(c)) == {"c:G2A6V6:am:ch", "f:19701005:am:ch"}
+    assert set(block.keys(a)) & set(block.keys(c)) == leads
     pairs, _ = block.candidate_pairs([a, b, c])
     assert sorted(pairs) == [1, 2, 5]
+
+
+def test_swapped_names_with_a_mistyped_first_letter_are_proposed():
+    # Swapped, and the first letter substituted: no name sound, initial or first two
+    # letters agree; the birthday at the same home still brings them together.
+    home = {"postal_code": "H3Z 2Y7", "postal_address": "4120 rue Sherbrooke"}
+    a = prepare(
+        {"given_name": "Patrick", "family_name": "Fortin", "birth_date": "1983-02-14", **home}
+    )
+    b = prepare(
+        {"given_name": "Fortin", "family_name": "Batrick", "birth_date": "1983-02-14", **home}
+    )
+    assert {k[0] for k in set(block.keys(a)) & set(block.keys(b))} == {"g", "h"}
+    result = batch.run([a, b], link_threshold=0.9, review_threshold=0.5, train=False)
+    assert [(p.left, p.right) for p in result.pairs] == [(0, 1)]
+
+
+def test_swapped_names_meet_through_a_diminutive_on_either_side():
+    a = prepare({"given_name": "Emmanuelle", "family_name": "Walker", "postal_code": "J8K 3B9"})
+    b = prepare({"given_name": "Walker", "family_name": "Manon", "postal_code": "J8K 3B9"})
+    assert {k[0] for k in set(block.keys(a)) & set(block.keys(b))} == {"w", "z"}
 
 
 def test_a_name_in_two_diminutive_groups_blocks_under_both_initials():
@@ -131,6 +176,36 @@ def test_clusters_are_connected_components():
     labels = cluster.clusters(5, [(0, 1), (1, 2), (3, 4)])
     assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4]
     assert sorted(map(sorted, cluster.groups(labels))) == [[0, 1, 2], [3, 4]]
+
+
+def test_a_record_without_a_birth_date_does_not_chain_father_and_son():
+    home = {"family_name": "Nadeau", "postal_code": "K0B 7A6", "postal_address": "8488 Elm Road"}
+    records = [
+        prepare({**home, "given_name": "Steven"}),
+        prepare({**home, "given_name": "Steven", "birth_date": "1948-06-15"}),
+        prepare({**home, "given_name": "Stephane", "birth_date": "2005-04-25"}),
+    ]
+    # Strongest first: the namesake's link, then the fuzzy one to the son.
+    labels = cluster.clusters(3, [(0, 1), (0, 2)], records)
+    assert labels[0] == labels[1] != labels[2]
+    assert cluster.clusters(3, [(0, 1), (0, 2)]) == [labels[0]] * 3  # plain closure chains
+
+
+def test_numbered_emails_are_never_chained_into_one_cluster():
+    a = prepare({"given_name": "Jane", "family_name": "Doe", "email": "jane.doe1@gmail.com"})
+    b = prepare({"given_name": "Jane", "family_name": "Doe"})
+    c = prepare({"given_name": "Jane", "family_name": "Doe", "email": "jane.doe7@bell.net"})
+    labels = cluster.clusters(3, [(1, 0), (1, 2)], [a, b, c])
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_birth_dates_a_slip_or_two_apart_still_cluster():
+    # Typed day-first on one record and a day off on another: one person, two mistakes.
+    dates = ("1970-03-04", "1970-04-03", "1970-03-05")
+    records = [prepare({"given_name": "Marc", "birth_date": d}) for d in dates]
+    assert len(set(cluster.clusters(3, [(0, 1), (1, 2)], records))) == 1
+    assert cluster.apart(records[0], prepare({"birth_date": "1971-03-04"}))
+    assert cluster.apart(records[0], prepare({"birth_date": "1970-03-19"}))
 
 
 def test_generator_is_deterministic_and_labelled():

@@ -19,7 +19,7 @@ from courtier.identity.services import merge, unmerge
 from courtier.journeys.models import CustomerTag, Firing, Rule, WebhookCall
 from courtier.journeys.services.actions import change_tag
 from courtier.journeys.services.rules import save_rule, set_enabled
-from courtier.journeys.services.runner import evaluate_dates
+from courtier.journeys.services.runner import consume_events, evaluate_dates
 from courtier.messaging.models import Message
 from tests.journeys.conftest import NOW, renewal_template, renewing
 
@@ -127,3 +127,38 @@ def test_a_birthday_greeted_on_the_merged_record_is_not_greeted_again(system: Ac
 
     unmerge(system, record)
     assert snapshot(survivor, twin) == before
+
+
+def test_an_event_handled_after_a_merge_acts_for_the_survivor(
+    system: Actor, marie: Customer, jean: Customer
+) -> None:
+    # Jean's new segment was recorded (and its event emitted) before staff merged him into
+    # Marie; the worker handles the event after the merge. The person is Marie now.
+    rule = set_enabled(
+        system,
+        save_rule(
+            system,
+            {
+                "name": "segment seen",
+                "trigger": "fact.changed",
+                "condition": {"attr": "event.key", "op": "eq", "value": "segment"},
+                "actions": [{"type": "add_tag", "tag": "segment-seen"}],
+            },
+        ),
+        True,
+        now=NOW,
+    )
+    record_fact(system, jean, "segment", "premium", source="import")
+    record = merge(system, marie, jean)
+
+    assert consume_events(now=NOW) >= 1
+    [firing] = Firing.objects.filter(rule=rule, outcome="fired")
+    assert firing.customer_id == marie.pk
+    assert list(CustomerTag.objects.values_list("customer_id", "tag")) == [
+        (marie.pk, "segment-seen")
+    ]
+    consume_events(now=NOW)  # the tag's own event; the segment is not handled again
+    assert Firing.objects.filter(rule=rule, outcome="fired").count() == 1
+
+    unmerge(system, record)  # what the rule did after the merge stays with Marie
+    assert not CustomerTag.objects.filter(customer=jean).exists()

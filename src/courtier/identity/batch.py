@@ -101,20 +101,23 @@ def run(
 
     started = time.perf_counter()
     scorer = score.Scorer(model)
-    probabilities = {code: scorer.probability(_decode(code)) for code in set(codes)}
+    weights = {code: scorer.weight(_decode(code)) for code in set(codes)}
+    probabilities = {code: score.probability(w) for code, w in weights.items()}
     kept: list[ScoredPair] = []
-    links: list[tuple[int, int]] = []
+    links: list[tuple[float, int, int]] = []
     for pair, code in zip(pairs, codes, strict=True):
         p = probabilities[code]
         if p >= review_threshold:
             i, j = divmod(pair, size)
             kept.append(ScoredPair(i, j, p, _decode(code)))
             if p >= link_threshold:
-                links.append((i, j))
+                links.append((-weights[code], i, j))
     seconds["score"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    labels = cluster.clusters(len(records), links)
+    # Strongest first, so a chain that must be cut is cut at its weakest link.
+    links.sort()
+    labels = cluster.clusters(len(records), ((i, j) for _, i, j in links), records)
     seconds["cluster"] = time.perf_counter() - started
     return Result(labels, kept, model, len(pairs), skipped, seconds)
 

@@ -8,6 +8,8 @@ catches what the others miss:
 - ``n`` family-name sound + birth year + given initial (typos in the given name);
 - ``y`` both name sounds in either order + birth year (swapped given/family names);
 - ``z`` both name sounds in either order + postal area (no birth date, a new phone);
+  in ``y`` and ``z`` each name sounds through its diminutive group, whichever side it
+  stands on, so "Walker Manon" meets "Emmanuelle Walker";
 - ``a`` postcode + given-name initial, ``s`` street + initial (a new surname, same home);
 - ``d`` full birth date + given-name initial (married name, moved house);
 - ``o``, ``t``, ``b``: postcode, street, birth date + both initials in either order
@@ -16,6 +18,10 @@ catches what the others miss:
 - ``c``, ``f``: postcode, birth date + each name's first two letters in either order, the
   names in either order (a name's first two letters swapped, "Hcristine": the one
   adjacent transposition that changes an initial, and that defeats the name's sound);
+- ``g``, ``h``: full birth date + postcode, full birth date + street, no name at all: the
+  same birthday at the same home meets whatever happened to the names (swapped *and*
+  mistyped, a first letter mistyped, a married name). Two fields that identify a home and
+  a day keep the blocks to a household's twins, so they cost almost nothing;
 - ``w`` both name sounds alone: only for the real-time matcher (an agent typing a name
   should see the namesakes), never for the batch.
 
@@ -32,7 +38,7 @@ from array import array
 from collections.abc import Sequence
 
 from courtier.identity import nicknames
-from courtier.identity.prepare import Prepared
+from courtier.identity.prepare import Prepared, phonetic
 
 MAX_BLOCK = 200
 NAME_ONLY = "w:"
@@ -49,7 +55,10 @@ def keys(record: Prepared) -> list[str]:
     if record.family_key and year:
         found += [f"n:{record.family_key}:{year}:{i}" for i in initials]
     if record.family_key and record.given_key:
-        sounds = ":".join(sorted((record.given_key, record.family_key)))
+        # The family name sounds through a diminutive group too: after a swap it may be
+        # the given name ("Walker Manon"), and the other record's given name may be its
+        # long form (Emmanuelle).
+        sounds = ":".join(sorted((record.given_key, _as_given(record.family))))
         found.append(f"{NAME_ONLY}{sounds}")
         if year:
             found.append(f"y:{sounds}:{year}")
@@ -82,7 +91,17 @@ def keys(record: Prepared) -> list[str]:
         if record.birth:
             y, m, d = record.birth
             found.append(f"f:{y:04d}{m:02d}{d:02d}:{leads}")
+    if record.birth and (record.postcode or record.street):
+        y, m, d = record.birth
+        if record.postcode:
+            found.append(f"g:{y:04d}{m:02d}{d:02d}:{record.postcode}")
+        if record.street:
+            found.append(f"h:{y:04d}{m:02d}{d:02d}:{record.street}")
     return list(dict.fromkeys(k[:120] for k in found))
+
+
+def _as_given(family: str) -> str:
+    return phonetic(nicknames.canonical(family))
 
 
 _HASH_BITS = 40

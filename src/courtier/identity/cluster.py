@@ -1,19 +1,90 @@
 """Stage 5, cluster: pairs above a threshold become groups of records of one person.
 
-Connected components with union-find (path halving, union by size): linear in the pairs.
-Transitive closure can chain two different people through a third record; the batch
-reports each cluster's weakest kept link so reviewers see where that may have happened.
+Union-find (path halving, union by size) over the links, strongest first. Plain
+transitive closure chains two different people through a third record: "Steven Nadeau",
+with no birth date, links both to Steven born in 1948 and to his son Stéphane born in 2005
+at the same address, and the father and son become one cluster. So, given the records,
+two groups are not joined when the join would put together records that contradict each
+other outright (:func:`apart`). Links are taken strongest first, so a chain that must be
+cut is cut at its weakest link. Reviewers see each proposal pairwise either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from courtier.identity.prepare import Prepared
+
+_DIGITS = re.compile(r"\d+")
+# Two mistakes in one date (typed day-first once, off by a day another time) still put it
+# within a few days of the other reading; a date further off is another person's.
+_NEAR_DAYS = 3
+
+Birth = tuple[int, int, int]
 
 
-def clusters(size: int, links: Iterable[tuple[int, int]]) -> list[int]:
-    """A cluster label per record index 0..size-1; linked records share a label."""
+def _near(a: Birth, b: Birth) -> bool:
+    if a == b:
+        return True
+    if a[0] != b[0]:
+        return False
+    # Either date may be the one typed day-first.
+    for x, y in ((a, b), (a, _swapped(b)), (_swapped(a), b)):
+        try:
+            if abs((date(*x) - date(*y)).days) <= _NEAR_DAYS:
+                return True
+        except ValueError:  # the day-first reading of 2000-01-13 is no date
+            continue
+    return False
+
+
+def _swapped(birth: Birth) -> Birth:
+    return (birth[0], birth[2], birth[1])
+
+
+def _numbered_apart(a: str, b: str) -> bool:
+    # jane.doe1 and jane.doe7: the numbered addresses of two namesakes (compare.py).
+    return a != b and _DIGITS.sub("", a) == _DIGITS.sub("", b)
+
+
+def _births_apart(mine: Sequence[Birth], theirs: Sequence[Birth]) -> bool:
+    return any(not _near(a, b) for a in mine for b in theirs)
+
+
+def _locals_apart(mine: Sequence[str], theirs: Sequence[str]) -> bool:
+    return any(_numbered_apart(a, b) for a in mine for b in theirs)
+
+
+def _traits(record: Prepared) -> tuple[list[Birth], list[str]]:
+    return ([record.birth] if record.birth else [], [local for local, _ in record.emails])
+
+
+def apart(a: Prepared, b: Prepared) -> bool:
+    """Whether two records contradict each other outright, so no chain may join them.
+
+    Birth dates that are not within a few days of each other (reading day and month
+    either way), or email local parts that differ only in their digits.
+    """
+    (births_a, locals_a), (births_b, locals_b) = _traits(a), _traits(b)
+    return _births_apart(births_a, births_b) or _locals_apart(locals_a, locals_b)
+
+
+def clusters(
+    size: int, links: Iterable[tuple[int, int]], records: Sequence[Prepared] | None = None
+) -> list[int]:
+    """A cluster label per record index 0..size-1; linked records share a label.
+
+    ``links`` come strongest first. With ``records``, a link that would join two groups
+    holding records that are :func:`apart` is left out; without, this is connected
+    components.
+    """
     parent = list(range(size))
     weight = [1] * size
+    # Per group root, the birth dates and email local parts its records hold (lists, not
+    # sets: groups are a few records, and this runs once per link).
+    traits: dict[int, tuple[list[Birth], list[str]]] = {}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -27,6 +98,16 @@ def clusters(size: int, links: Iterable[tuple[int, int]]) -> list[int]:
             continue
         if weight[ra] < weight[rb]:
             ra, rb = rb, ra
+        if records is not None:
+            births_a, locals_a = traits.get(ra) or traits.setdefault(ra, _traits(records[ra]))
+            births_b, locals_b = traits.get(rb) or _traits(records[rb])
+            if (births_a and births_b and _births_apart(births_a, births_b)) or (
+                locals_a and locals_b and _locals_apart(locals_a, locals_b)
+            ):
+                continue
+            births_a += [x for x in births_b if x not in births_a]
+            locals_a += [x for x in locals_b if x not in locals_a]
+            traits.pop(rb, None)
         parent[rb] = ra
         weight[ra] += weight[rb]
     return [find(x) for x in range(size)]

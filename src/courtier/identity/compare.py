@@ -13,7 +13,10 @@ Choices worth knowing:
   people sharing a name, and the model learns that level's (negative) weight.
 - The postal address is one comparison (postcode and street together), so a household
   sharing it is counted once, not twice.
-- Birth dates allow a day/month swap (03/04 typed as 04/03) as a level of its own.
+- Birth dates allow a day/month swap (03/04 typed as 04/03) as a level of its own, and
+  so is a day a few days off in the same month: a slip of the finger is far rarer between
+  two random people (about 1 pair in 4,000) than any one part of the date differing
+  (same year and month, or same day and month, 1 in 500), so it weighs more.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from courtier.identity import nicknames
 from courtier.identity.prepare import Prepared
 
 _DIGITS = re.compile(r"\d+")
+_FEW_DAYS = 3
 Levels = tuple[int, ...]
 
 
@@ -105,9 +109,11 @@ def birth_level(a: Prepared, b: Prepared) -> int:
     (ya, ma, da), (yb, mb, db) = a.birth, b.birth
     if ya == yb and ma == db and da == mb:
         return 2
-    if sum(x != y for x, y in zip(a.birth, b.birth, strict=True)) == 1:
+    if ya == yb and ma == mb and abs(da - db) <= _FEW_DAYS:
         return 3
-    return 4
+    if sum(x != y for x, y in zip(a.birth, b.birth, strict=True)) == 1:
+        return 4
+    return 5
 
 
 def phone_level(a: Prepared, b: Prepared) -> int:
@@ -172,7 +178,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "birth_date",
-        ("null", "exact", "day_month_swapped", "one_part_differs", "else"),
+        ("null", "exact", "day_month_swapped", "days_apart<=3", "one_part_differs", "else"),
         birth_level,
     ),
     Comparison("phone", ("null", "shared", "else"), phone_level),

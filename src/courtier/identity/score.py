@@ -43,7 +43,7 @@ _FLOOR = 1e-6
 _START_M: dict[str, list[float]] = {
     "given_name": [0, 0.82, 0.07, 0.06, 0.048, 0.002],
     "family_name": [0, 0.85, 0.07, 0.04, 0.04],
-    "birth_date": [0, 0.90, 0.03, 0.068, 0.002],
+    "birth_date": [0, 0.90, 0.03, 0.04, 0.028, 0.002],
     "phone": [0, 0.70, 0.30],
     "email": [0, 0.60, 0.15, 0.10, 0.01, 0.14],
     "address": [0, 0.65, 0.08, 0.05, 0.02, 0.20],
@@ -51,7 +51,7 @@ _START_M: dict[str, list[float]] = {
 _START_U: dict[str, list[float]] = {
     "given_name": [0, 0.01, 0.002, 0.003, 0.02, 0.965],
     "family_name": [0, 0.002, 0.002, 0.01, 0.986],
-    "birth_date": [0, 0.0001, 0.00001, 0.002, 0.99789],
+    "birth_date": [0, 0.0001, 0.00001, 0.00025, 0.00175, 0.99789],
     "phone": [0, 0.0005, 0.9995],
     "email": [0, 0.0001, 0.0002, 0.0005, 0.0002, 0.9990],
     "address": [0, 0.00001, 0.00002, 0.0001, 0.02, 0.97987],
@@ -120,7 +120,16 @@ class Model:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
-        return cls(data["prior"], data["m"], data["u"], data["trained_on"], data["iterations"])
+        """A saved model; a comparison whose levels changed since it was saved starts over.
+
+        (A model saved before birth dates gained "a few days apart" has one level fewer:
+        its values would be read against the wrong levels. The next training refits them.)
+        """
+        m, u = dict(data["m"]), dict(data["u"])
+        for c in COMPARISONS:
+            if len(m.get(c.name, ())) != len(c.levels) or len(u.get(c.name, ())) != len(c.levels):
+                m[c.name], u[c.name] = list(_START_M[c.name]), list(_START_U[c.name])
+        return cls(data["prior"], m, u, data["trained_on"], data["iterations"])
 
 
 class Scorer:

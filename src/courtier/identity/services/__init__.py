@@ -12,6 +12,7 @@ from courtier.identity.services.merging import (
     register_repointer,
     reject_proposal,
     survivor_of,
+    survivors,
     unmerge,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "reject_proposal",
     "resolve",
     "survivor_of",
+    "survivors",
     "unmerge",
 ]

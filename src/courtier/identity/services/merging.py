@@ -13,7 +13,7 @@ and unmerge does not undo it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +157,23 @@ def survivor_of(customer: Customer) -> Customer | None:
             return None
         current = merge.survivor
     return current if current.pk != customer.pk else None
+
+
+def survivors(customer_ids: Iterable[int | None]) -> dict[int, int]:
+    """For each of these customers that was merged away, the live record it lives in now.
+
+    Customers not merged are left out, so the common case costs one indexed query. For
+    work queued about a record before its merge and done after it (a domain event): the
+    person is the survivor now, and the merged record has no contact points left.
+    """
+    ids = {pk for pk in customer_ids if pk is not None}
+    merged = Customer.objects.filter(pk__in=ids, status=CustomerStatus.MERGED)
+    found: dict[int, int] = {}
+    for customer in merged:
+        survivor = survivor_of(customer)
+        if survivor is not None:
+            found[customer.pk] = survivor.pk
+    return found
 
 
 @transaction.atomic

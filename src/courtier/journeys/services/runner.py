@@ -8,13 +8,14 @@ events to be claimed again when the lease runs out (the firings make the retry h
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
 from courtier.audit.models import Event
+from courtier.identity.services import survivors
 from courtier.journeys.models import Firing, Outcome, Rule
 from courtier.journeys.services.claims import claim
 from courtier.journeys.services.engine import (
@@ -42,12 +43,12 @@ def claim_events(limit: int = 200, lease: float = 60.0, now: datetime | None = N
     return list(Event.objects.filter(id__in=ids).order_by("id")) if ids else []
 
 
-def _suppress(rule: Rule, event: Event, reason: str, now: datetime) -> None:
+def _suppress(rule: Rule, event: Event, customer_id: int, reason: str, now: datetime) -> None:
     Firing.objects.bulk_create(
         [
             Firing(
                 rule=rule,
-                customer_id=event.customer_id,
+                customer_id=customer_id,
                 occurrence=f"event:{event.pk}",
                 outcome=Outcome.SUPPRESSED,
                 reason=reason[:300],
@@ -91,24 +92,39 @@ def loop_reason(rule: Rule, event: Event) -> str:
     return ""
 
 
-def handle_events(rule: Rule, events: Sequence[Event], now: datetime) -> Report:
+def live_customers(events: Sequence[Event]) -> dict[int, int]:
+    """The survivor of each event's customer that was merged away since the event."""
+    return survivors(e.customer_id for e in events)
+
+
+def handle_events(
+    rule: Rule, events: Sequence[Event], now: datetime, merged: Mapping[int, int] | None = None
+) -> Report:
     """Run one enabled rule over the events of its trigger's kind, in batches.
 
+    An event about a record merged away before it was handled is about the survivor
+    (``merged``: merged id → survivor id, from :func:`live_customers` when not given): the
+    merged record has no contact points left and the person lives on in the survivor.
     An event that would make the rule loop (see :func:`loop_reason`) records a
     suppression with the reason instead of acting; so does one past the rule's hourly
     rate (an event does not come back later). Events the rule already settled (a worker
     that died after acting, before marking its events handled) are skipped.
     """
     report = Report()
+    merged = live_customers(events) if merged is None else merged
     by_occurrence = {f"event:{e.pk}": e for e in events}
     candidates = not_yet_fired(
-        rule, [event_candidate(e.pk, e.customer_id, e.payload) for e in events]
+        rule,
+        [
+            event_candidate(e.pk, merged.get(e.customer_id, e.customer_id), e.payload)
+            for e in events
+        ],
     )
     acting = []
     for c in candidates:
         loop = loop_reason(rule, by_occurrence[c.occurrence])
         if loop:
-            _suppress(rule, by_occurrence[c.occurrence], loop, now)
+            _suppress(rule, by_occurrence[c.occurrence], c.customer_id, loop, now)
             report.suppressed += 1
         else:
             acting.append(c)
@@ -118,7 +134,8 @@ def handle_events(rule: Rule, events: Sequence[Event], now: datetime) -> Report:
     for d in decisions:
         if d.matched and room == 0:
             event = by_occurrence[d.candidate.occurrence]
-            _suppress(rule, event, f"rate limit: {rule.rate_per_hour} per hour", now)
+            reason = f"rate limit: {rule.rate_per_hour} per hour"
+            _suppress(rule, event, d.candidate.customer_id, reason, now)
             report.suppressed += 1
             continue
         room -= 1 if d.matched else 0
@@ -140,8 +157,9 @@ def consume_events(limit: int = 200, now: datetime | None = None, lease: float =
     by_kind: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         by_kind[event.kind].append(event)
+    merged = live_customers(events)
     for rule in Rule.objects.filter(enabled=True, trigger__in=list(by_kind)).order_by("id"):
-        handle_events(rule, by_kind[rule.trigger], now)
+        handle_events(rule, by_kind[rule.trigger], now, merged)
     Event.objects.filter(pk__in=[e.pk for e in events]).update(handled_at=timezone.now())
     return len(events)
 
