@@ -12,12 +12,22 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from courtier.core.actor import Actor
 from courtier.customers.models import Customer
 from courtier.customers.services.facts import NewFact
 from courtier.customers.services.records import NewIdentifier, create_customer
 from courtier.staff import services as staff
+
+# Timing belongs in bench/, not in tests: Hypothesis's per-example deadline and its
+# "input generation is slow" check failed on a loaded 2-core CI machine while the
+# property itself held.
+hypothesis_settings.register_profile(
+    "courtier", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("courtier")
 
 
 @pytest.fixture
