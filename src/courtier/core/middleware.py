@@ -79,6 +79,13 @@ class CSPMiddleware(_CSPMiddleware):
         return response
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (scheme in any case), or None."""
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def token_api_request(request: HttpRequest) -> bool:
     """True for an API call that authenticates with a bearer token and carries no session.
 
@@ -89,7 +96,7 @@ def token_api_request(request: HttpRequest) -> bool:
     if known is None:
         known = (
             request.path_info.startswith("/api/")
-            and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+            and bearer_token(request) is not None
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         )
         # Asked by each wrapped middleware: decided once per request.
