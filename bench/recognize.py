@@ -155,6 +155,25 @@ def _drop(url: str) -> None:
         admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def warm_file_cache(url: str) -> float:
+    """Read a SQLite database file once so the operating system holds it; return seconds.
+
+    Other work on a shared machine evicts the file between runs, and then the first few
+    thousand cards of whichever side runs first are read from disk. A server in use stays
+    warm, so both the product and its ceilings are measured warm.
+    """
+    if cardsql.vendor_of(url) != "sqlite":
+        return 0.0
+    started = time.perf_counter()
+    path = url.split("///", 1)[1]
+    for suffix in ("", "-wal"):
+        if Path(path + suffix).exists():
+            with open(path + suffix, "rb") as handle:
+                while handle.read(1 << 24):
+                    pass
+    return round(time.perf_counter() - started, 1)
+
+
 def bench_token() -> str:
     """A staff member and an API token for the HTTP runs."""
     from django.contrib.auth.models import User
@@ -338,6 +357,7 @@ def main(argv: list[str] | None = None) -> None:
         httpload.require_wrk()
     url, counts = prepare(args)
     picks = samples(args.customers, args.samples, seed=int(time.time()))
+    warmed = warm_file_cache(url)
     figures: dict[str, Any] = {
         "benchmark": "recognize",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -346,6 +366,7 @@ def main(argv: list[str] | None = None) -> None:
         "load_before": [round(x, 2) for x in os.getloadavg()],
         "database": cardsql.vendor_of(url),
         "rows": counts,
+        "file_cache_warm_s": warmed,
         "samples": len(picks),
         "in_process": in_process(url, picks),
     }
