@@ -74,7 +74,10 @@ class Identifier(models.Model):
     """One way to find a customer: a phone, an email, a chat handle or an account number."""
 
     public_id = models.UUIDField(default=new_id, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identifiers")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identifiers", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
     # The system an account number lives in ("billing") or a handle's network ("whatsapp").
     system = models.CharField(max_length=64, blank=True)
@@ -110,7 +113,10 @@ class Fact(models.Model):
     """One observation of one attribute of a customer, with where it came from and when."""
 
     public_id = models.UUIDField(default=new_id, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="facts")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="facts", db_index=False
+    )
     key = models.CharField(max_length=64)
     value = models.CharField(max_length=1000)
     source_kind = models.CharField(max_length=10, choices=SourceKind.choices)

@@ -25,7 +25,10 @@ class MatchRecord(models.Model):
 class BlockingKey(models.Model):
     """One blocking key of one customer: the index real-time candidates come from."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (customer, key) constraint starts with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=120)
 
     class Meta:

@@ -80,7 +80,10 @@ class Firing(models.Model):
 class CustomerTag(models.Model):
     """A label on a customer ("vip", "renewal-called") that rules add, remove and test."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="tags", db_index=False
+    )
     tag = models.SlugField(max_length=64)
     added_by = models.CharField(max_length=150, blank=True)
     added_at = models.DateTimeField()

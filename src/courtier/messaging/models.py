@@ -75,7 +75,10 @@ class Preference(models.Model):
 class Consent(models.Model):
     """Whether a customer agrees to hear about one category on one channel."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="consents", db_index=False
+    )
     category = models.CharField(max_length=10, choices=Category.choices)
     channel = models.CharField(max_length=10, choices=MessageChannel.choices)
     granted = models.BooleanField()
@@ -106,8 +109,9 @@ class Origin(models.TextChoices):
 class PreferenceChange(models.Model):
     """One change of a preference or consent: what, from what to what, who, when, from where."""
 
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="preference_changes"
+        Customer, on_delete=models.CASCADE, related_name="preference_changes", db_index=False
     )
     at = models.DateTimeField()
     field = models.CharField(max_length=64)
@@ -139,7 +143,10 @@ class Message(models.Model):
     """One outgoing message: the etiquette decision, the rendered words, the delivery state."""
 
     public_id = models.UUIDField(default=new_id, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     purpose = models.SlugField(max_length=64)
     category = models.CharField(max_length=10, choices=Category.choices)
     channel = models.CharField(max_length=10, choices=MessageChannel.choices, blank=True)

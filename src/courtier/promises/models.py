@@ -26,7 +26,10 @@ class Agreement(models.Model):
     """
 
     public_id = models.UUIDField(default=new_id, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="agreements")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="agreements", db_index=False
+    )
     product = models.CharField(max_length=200)
     start_date = models.DateField()
     term_months = models.PositiveIntegerField()
@@ -76,7 +79,10 @@ class Promise(models.Model):
     """A commitment a staff member made to a customer, as part of a case."""
 
     public_id = models.UUIDField(default=new_id, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
+    # No index of its own: an index or unique constraint in Meta starts with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="promises", db_index=False
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
     agreement = models.ForeignKey(
         Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="promises"
