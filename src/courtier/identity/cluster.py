@@ -11,13 +11,12 @@ cut is cut at its weakest link. Reviewers see each proposal pairwise either way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from courtier.identity.compare import numbered_apart
 from courtier.identity.prepare import Prepared
 
-_DIGITS = re.compile(r"\d+")
 # Two mistakes in one date (typed day-first once, off by a day another time) still put it
 # within a few days of the other reading; a date further off is another person's.
 _NEAR_DAYS = 3
@@ -44,21 +43,24 @@ def _swapped(birth: Birth) -> Birth:
     return (birth[0], birth[2], birth[1])
 
 
-def _numbered_apart(a: str, b: str) -> bool:
-    # jane.doe1 and jane.doe7: the numbered addresses of two namesakes (compare.py).
-    return a != b and _DIGITS.sub("", a) == _DIGITS.sub("", b)
-
-
 def _births_apart(mine: Sequence[Birth], theirs: Sequence[Birth]) -> bool:
     return any(not _near(a, b) for a in mine for b in theirs)
 
 
 def _locals_apart(mine: Sequence[str], theirs: Sequence[str]) -> bool:
-    return any(_numbered_apart(a, b) for a in mine for b in theirs)
+    return any(numbered_apart(a, b) for a in mine for b in theirs)
 
 
-def _traits(record: Prepared) -> tuple[list[Birth], list[str]]:
+# A group's birth dates and email local parts (lists, not sets: groups are a few records).
+Traits = tuple[list[Birth], list[str]]
+
+
+def _traits(record: Prepared) -> Traits:
     return ([record.birth] if record.birth else [], [local for local, _ in record.emails])
+
+
+def _contradict(a: Traits, b: Traits) -> bool:
+    return _births_apart(a[0], b[0]) or _locals_apart(a[1], b[1])
 
 
 def apart(a: Prepared, b: Prepared) -> bool:
@@ -67,8 +69,7 @@ def apart(a: Prepared, b: Prepared) -> bool:
     Birth dates that are not within a few days of each other (reading day and month
     either way), or email local parts that differ only in their digits.
     """
-    (births_a, locals_a), (births_b, locals_b) = _traits(a), _traits(b)
-    return _births_apart(births_a, births_b) or _locals_apart(locals_a, locals_b)
+    return _contradict(_traits(a), _traits(b))
 
 
 def clusters(
@@ -82,9 +83,7 @@ def clusters(
     """
     parent = list(range(size))
     weight = [1] * size
-    # Per group root, the birth dates and email local parts its records hold (lists, not
-    # sets: groups are a few records, and this runs once per link).
-    traits: dict[int, tuple[list[Birth], list[str]]] = {}
+    traits: dict[int, Traits] = {}  # per group root, what its records hold
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -99,12 +98,11 @@ def clusters(
         if weight[ra] < weight[rb]:
             ra, rb = rb, ra
         if records is not None:
-            births_a, locals_a = traits.get(ra) or traits.setdefault(ra, _traits(records[ra]))
-            births_b, locals_b = traits.get(rb) or _traits(records[rb])
-            if (births_a and births_b and _births_apart(births_a, births_b)) or (
-                locals_a and locals_b and _locals_apart(locals_a, locals_b)
-            ):
+            mine = traits.get(ra) or traits.setdefault(ra, _traits(records[ra]))
+            theirs = traits.get(rb) or _traits(records[rb])
+            if _contradict(mine, theirs):
                 continue
+            (births_a, locals_a), (births_b, locals_b) = mine, theirs
             births_a += [x for x in births_b if x not in births_a]
             locals_a += [x for x in locals_b if x not in locals_a]
             traits.pop(rb, None)

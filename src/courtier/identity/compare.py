@@ -124,6 +124,14 @@ def phone_level(a: Prepared, b: Prepared) -> int:
     return 2
 
 
+def numbered_apart(a: str, b: str) -> bool:
+    """Whether two email local parts differ only in their digits (``jane.doe1``, ``jane.doe7``).
+
+    Numbered addresses usually belong to namesakes, so this is never read as a typo.
+    """
+    return a != b and _DIGITS.sub("", a) == _DIGITS.sub("", b)
+
+
 def email_level(a: Prepared, b: Prepared) -> int:
     if not a.emails or not b.emails:
         return 0
@@ -132,7 +140,7 @@ def email_level(a: Prepared, b: Prepared) -> int:
         for lb, db in b.emails:
             if la == lb:
                 best = min(best, 1 if da == db else 2)
-            elif _DIGITS.sub("", la) == _DIGITS.sub("", lb):
+            elif numbered_apart(la, lb):
                 best = min(best, 4)  # only the digits differ: a different person, usually
             elif _DIGITS.findall(la) == _DIGITS.findall(lb) and _jw(la, lb) >= 0.88:
                 best = min(best, 3)
