@@ -92,18 +92,13 @@ def loop_reason(rule: Rule, event: Event) -> str:
     return ""
 
 
-def live_customers(events: Sequence[Event]) -> dict[int, int]:
-    """The survivor of each event's customer that was merged away since the event."""
-    return survivors(e.customer_id for e in events)
-
-
 def handle_events(
     rule: Rule, events: Sequence[Event], now: datetime, merged: Mapping[int, int] | None = None
 ) -> Report:
     """Run one enabled rule over the events of its trigger's kind, in batches.
 
     An event about a record merged away before it was handled is about the survivor
-    (``merged``: merged id → survivor id, from :func:`live_customers` when not given): the
+    (``merged``: merged id → survivor id, from :func:`survivors` when not given): the
     merged record has no contact points left and the person lives on in the survivor.
     An event that would make the rule loop (see :func:`loop_reason`) records a
     suppression with the reason instead of acting; so does one past the rule's hourly
@@ -111,7 +106,8 @@ def handle_events(
     that died after acting, before marking its events handled) are skipped.
     """
     report = Report()
-    merged = live_customers(events) if merged is None else merged
+    if merged is None:
+        merged = survivors(e.customer_id for e in events)
     by_occurrence = {f"event:{e.pk}": e for e in events}
     candidates = not_yet_fired(
         rule,
@@ -157,7 +153,7 @@ def consume_events(limit: int = 200, now: datetime | None = None, lease: float =
     by_kind: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         by_kind[event.kind].append(event)
-    merged = live_customers(events)
+    merged = survivors(e.customer_id for e in events)
     for rule in Rule.objects.filter(enabled=True, trigger__in=list(by_kind)).order_by("id"):
         handle_events(rule, by_kind[rule.trigger], now, merged)
     Event.objects.filter(pk__in=[e.pk for e in events]).update(handled_at=timezone.now())
