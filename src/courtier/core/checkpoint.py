@@ -79,7 +79,10 @@ def start(database: dict[str, Any], interval: float = INTERVAL_SECONDS) -> Check
 
 
 def stop(database: dict[str, Any]) -> None:
-    """Stop the thread started for this database, if any, and let commits checkpoint again."""
+    """Stop the thread started for this database, if any.
+
+    Connections opened afterwards checkpoint on commit again; open ones keep it off.
+    """
     thread = _started.pop(str(database["NAME"]), None)
     if thread is not None:
         thread.stop()
